@@ -296,9 +296,8 @@ static int iprange_parse(ExtParse *p, void *data) {
         if (ext_parse_addr(p, copy, min) < 0 || ext_parse_addr(p, dash ? dash + 1 : copy, max) < 0)
                 return -EINVAL;
         if (memcmp(min, max, family_addr_len(p->family)) > 0) {
-                int r = diag_list_add(
-                        p->diags, DIAG_WARNING, DIAG_SEMANTIC, p->arg_loc.line ? &p->arg_loc : &p->loc,
-                        "--%s: range \"%s\" is reversed and will never match", p->option->name, p->arg);
+                int r = ext_warning(p, DIAG_SEMANTIC, "--%s: range \"%s\" is reversed and will never match",
+                                    p->option->name, p->arg);
                 if (r < 0)
                         return r;
         }
@@ -443,6 +442,18 @@ static void addrtype_print_types(ExtPrint *p, uint16_t mask) {
                         strbuf_puts(p->buf, addr_type_table[t]);
                         sep = ",";
                 }
+}
+
+/* The kernel's addrtype_mt_checkentry(): no input interface on the way out, no output one on the way in. */
+static unsigned addrtype_hooks(const void *data) {
+        const MatchAddrtype *m = data;
+        unsigned hooks = HOOK_ANY;
+
+        if (m->flags & ADDRTYPE_LIMIT_IFACE_IN)
+                hooks &= ~(HOOK_BIT(HOOK_OUTPUT) | HOOK_BIT(HOOK_POSTROUTING));
+        if (m->flags & ADDRTYPE_LIMIT_IFACE_OUT)
+                hooks &= ~(HOOK_BIT(HOOK_PREROUTING) | HOOK_BIT(HOOK_INPUT));
+        return hooks;
 }
 
 static void addrtype_save(const void *data, ExtPrint *p) {
@@ -1028,6 +1039,12 @@ static void owner_list(const void *data, ExtPrint *p) {
 
 /* ---- descriptors ---- */
 
+/* A rule keeps only the bytes of its comment: most are far shorter than 255. */
+static size_t comment_used_size(const void *data) {
+        const MatchComment *m = data;
+        return offsetof(MatchComment, text) + strlen(m->text) + 1;
+}
+
 #define MISC_MATCH(ident, type_, families_, hooks_, payload, ...)                       \
         const Extension ext_match_##ident = { .name = #ident,                           \
                                               .type = type_,                            \
@@ -1048,9 +1065,11 @@ static void owner_list(const void *data, ExtPrint *p) {
 #define HOOKS_OWNER (HOOK_BIT(HOOK_OUTPUT) | HOOK_BIT(HOOK_POSTROUTING))
 
 MISC_MATCH(limit, MATCH_LIMIT, FAMILY_ANY, HOOK_ANY, MatchLimit, .init = limit_init);
-MISC_MATCH(comment, MATCH_COMMENT, FAMILY_ANY, HOOK_ANY, MatchComment, .finish = comment_finish);
+MISC_MATCH(comment, MATCH_COMMENT, FAMILY_ANY, HOOK_ANY, MatchComment, .finish = comment_finish,
+           .used_size = comment_used_size);
 MISC_MATCH(iprange, MATCH_IPRANGE, FAMILY_ANY, HOOK_ANY, MatchIprange, .finish = iprange_finish);
-MISC_MATCH(addrtype, MATCH_ADDRTYPE, FAMILY_ANY, HOOK_ANY, MatchAddrtype, .finish = addrtype_finish);
+MISC_MATCH(addrtype, MATCH_ADDRTYPE, FAMILY_ANY, HOOK_ANY, MatchAddrtype, .finish = addrtype_finish,
+           .payload_hooks = addrtype_hooks);
 MISC_MATCH(mac, MATCH_MAC, FAMILY_ANY, HOOKS_MAC, MatchMac, .finish = mac_finish);
 MISC_MATCH(pkttype, MATCH_PKTTYPE, FAMILY_ANY, HOOK_ANY, MatchPkttype, .finish = pkttype_finish);
 MISC_MATCH(length, MATCH_LENGTH, FAMILY_ANY, HOOK_ANY, MatchLength, .finish = length_finish);

@@ -103,11 +103,11 @@ static int nat_parse_ports(ExtParse *p, const char *s, TargetNat *n) {
         unsigned lo, hi, base;
 
         if (!nat_ports_allowed(p))
-                return ext_error(p, "--%s: a port (\"%s\") needs -p tcp, udp, sctp, dccp or icmp before it", name,
-                                 s);
+                return ext_error(p, "--%s: a port (\"%s\") needs -p tcp, udp, sctp, dccp or icmp before it",
+                                 name, s);
         if (!parse_number_prefix(s, 0, UINT16_MAX, &lo, &end)) {
                 if (parse_port_or_service(s, 0, &lo) < 0)
-                        return ext_error(p, "--%s: \"%s\" is not a port from 0 to 65535 or a known service name",
+                        return ext_error(p, "--%s: \"%s\" is not a port (0-65535) or a known service name",
                                          name, s);
                 end = "";
         }
@@ -116,16 +116,18 @@ static int nat_parse_ports(ExtParse *p, const char *s, TargetNat *n) {
                 return ext_error(p, "--%s: \"%s\": write a port range with a dash, PORT-PORT", name, s);
         if (*end == '-') {
                 if (!parse_number_prefix(end + 1, 0, UINT16_MAX, &hi, &end))
-                        return ext_error(p, "--%s: \"%s\": the range must end in a port from 0 to 65535", name, s);
+                        return ext_error(p, "--%s: \"%s\": the range must end in a port (0-65535)", name, s);
                 if (hi < lo)
                         return ext_error(p, "--%s: port range \"%s\" ends before it starts", name, s);
                 if (*end == '/') {
+                        /* iptables takes one for SNAT and MASQUERADE too, but prints it back as "/0". */
                         if (p->option->id != OPT_TO_DESTINATION)
-                                return ext_error(p, "--%s: \"%s\": a base port (/PORT) is only supported by DNAT",
-                                                 name, s);
+                                return ext_error_code(p, DIAG_UNSUPPORTED,
+                                                      "--%s: \"%s\": only DNAT takes a base port (/PORT)",
+                                                      name, s);
                         if (parse_port_or_service(end + 1, 1, &base) < 0)
-                                return ext_error(p, "--%s: \"%s\": the base port must be from 1 to 65535 or a known service name",
-                                                 name, s);
+                                return ext_error(p, "--%s: \"%s\": the base port must be from 1 to 65535 "
+                                                 "or a service name", name, s);
                         n->flags |= NAT_PROTO_OFFSET;
                         n->base_port = (uint16_t)base;
                         end = "";
@@ -153,8 +155,9 @@ static int nat_parse_range(ExtParse *p, TargetNat *n) {
 
                 if (p->family != FAMILY_IPV6 || !close || (close[1] && close[1] != ':'))
                         return ext_error(p, "--%s: \"%s\" is not %s", p->option->name, p->arg,
-                                         p->family == FAMILY_IPV6 ? "[ADDR[-ADDR]][:PORT[-PORT]]" :
-                                                                    "ADDR[-ADDR][:PORT[-PORT]] (brackets are for IPv6)");
+                                         p->family == FAMILY_IPV6 ?
+                                                 "[ADDR[-ADDR]][:PORT[-PORT]]" :
+                                                 "ADDR[-ADDR][:PORT[-PORT]] (brackets are for IPv6)");
                 *close = 0;
                 start = copy + 1;
                 colon = close[1] ? close + 1 : NULL;
@@ -221,7 +224,8 @@ static int dnat_finish(ExtParse *p, _unused_ void *data) {
  * without the leading colon (skip_colon); IPv6 addresses go in brackets
  * when ports follow.
  */
-static void nat_print(const TargetNat *n, ExtPrint *p, const char *option, bool skip_colon, const char *flag_prefix) {
+static void nat_print(const TargetNat *n, ExtPrint *p, const char *option, bool skip_colon,
+                      const char *flag_prefix) {
         bool brackets = p->family == FAMILY_IPV6 && (n->flags & NAT_PROTO_SPECIFIED);
 
         if (n->flags & (NAT_MAP_IPS | NAT_PROTO_SPECIFIED)) {
@@ -384,7 +388,9 @@ static int netmap_parse(ExtParse *p, void *data) {
                 return -EINVAL;
         /* iptables silently turns a non-contiguous mask into /32 (or /128); refuse it instead. */
         if (!mask_is_contiguous(&n->to.mask))
-                return ext_error(p, "--to: the mask of \"%s\" is not contiguous; give a prefix length", p->arg);
+                return ext_error_code(p, DIAG_UNSUPPORTED,
+                                      "--to: the mask of \"%s\" is not contiguous; give a prefix length",
+                                      p->arg);
         return 0;
 }
 

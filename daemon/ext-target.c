@@ -54,9 +54,11 @@ static int parse_prefix(ExtParse *p, char *buf, size_t max) {
                 return ext_error(p, "--%s must not contain a newline", p->option->name);
         if (len > max) {
                 len = max;
-                diag_list_add(p->diags, DIAG_WARNING, DIAG_SEMANTIC, &p->arg_loc,
-                              "--%s is longer than %zu characters; iptables keeps the first %zu, and so do we",
-                              p->option->name, max, max);
+                int r = ext_warning(p, DIAG_SEMANTIC,
+                                    "--%s is longer than %zu characters; iptables keeps the first %zu, so do we",
+                                    p->option->name, max, max);
+                if (r < 0)
+                        return r;
         }
         memcpy(buf, p->arg, len);
         buf[len] = 0;
@@ -117,12 +119,14 @@ static int reject_parse(ExtParse *p, void *data) {
 
         /* iptables takes any case-insensitive prefix of a name or alias, the first in table order. */
         for (size_t i = 0; i < n; i++)
-                if (strncasecmp(names[i].name, p->arg, len) == 0 || strncasecmp(names[i].alias, p->arg, len) == 0) {
+                if (strncasecmp(names[i].name, p->arg, len) == 0 ||
+                    strncasecmp(names[i].alias, p->arg, len) == 0) {
                         *r = (TargetReject){ names[i].type, names[i].code };
                         return 0;
                 }
         return ext_error(p, "--reject-with: unknown reject type \"%s\" for %s", p->arg,
-                         p->family == FAMILY_IPV6 ? "IPv6 (icmp6-*, tcp-reset)" : "IPv4 (icmp-*, tcp-reset)");
+                         p->family == FAMILY_IPV6 ? "IPv6 (icmp6-*, tcp-reset)" :
+                                                    "IPv4 (icmp-*, tcp-reset)");
 }
 
 static int reject_finish(ExtParse *p, void *data) {
@@ -250,8 +254,8 @@ static int log_parse_level(ExtParse *p, TargetLog *l) {
                         l->level = log_levels[i].level;
                         return 0;
                 }
-        return ext_error(p, "--log-level: unknown level \"%s\" (0-7, emerg, alert, crit, error, warning, notice, info, debug)",
-                         p->arg);
+        return ext_error(p, "--log-level: unknown level \"%s\" (0-7, emerg, alert, crit, error, warning, "
+                         "notice, info, debug)", p->arg);
 }
 
 static int log_parse(ExtParse *p, void *data) {
@@ -374,10 +378,12 @@ static int nflog_parse(ExtParse *p, void *data) {
                 if (ext_parse_uint(p, p->arg, UINT32_MAX, &v) < 0)
                         return -EINVAL;
                 if (p->option->id == OPT_NFLOG_RANGE) {
-                        /* What iptables-nft does: the kernel never honoured it, nf_tables has no place for it. */
-                        diag_list_add(p->diags, DIAG_WARNING, DIAG_UNSUPPORTED, &p->loc,
-                                      "--nflog-range has never worked and is ignored, as by iptables-nft; use --nflog-size");
-                        return 0;
+                        /* As iptables-nft: the kernel never honoured it, nf_tables has no place for it. */
+                        /* at the option: the value is irrelevant */
+                        p->arg = NULL;
+                        return ext_warning(p, DIAG_UNSUPPORTED,
+                                           "--nflog-range has never worked and is ignored, as by iptables-nft; "
+                                           "use --nflog-size");
                 }
                 n->size = (uint32_t)v;
                 n->has_size = true;
@@ -442,7 +448,7 @@ static int tcpmss_parse(ExtParse *p, void *data) {
         /* The largest MSS that fits a 64k packet after the IP header. */
         uint64_t max = UINT16_MAX - (p->family == FAMILY_IPV6 ? 40 : 20), v = 0;
 
-        /* Not exclusive in iptables: the later option wins. Fields one by one: the padding must stay zero. */
+        /* Not exclusive in iptables: the later option wins. Field by field: the padding stays zero. */
         if (p->option->id == OPT_SET_MSS && ext_parse_uint(p, p->arg, max, &v) < 0)
                 return -EINVAL;
         t->mss = (uint16_t)v;
@@ -490,7 +496,17 @@ static const ExtOption tcpmss_options[] = {
  * FORWARD, OUTPUT and POSTROUTING, which a descriptor cannot say per
  * option (the checker has to).
  */
+/* The kernel's tcpmss_tg4_check(): clamping needs the route, known from FORWARD on. */
+static unsigned tcpmss_hooks(const void *data) {
+        const TargetTcpmss *t = data;
+
+        if (!t->clamp_pmtu)
+                return HOOK_ANY;
+        return HOOK_BIT(HOOK_FORWARD) | HOOK_BIT(HOOK_OUTPUT) | HOOK_BIT(HOOK_POSTROUTING);
+}
+
 const Extension ext_target_tcpmss = {
+        .payload_hooks = tcpmss_hooks,
         .name = "TCPMSS",
         .is_target = true,
         .type = TARGET_TCPMSS,
@@ -550,7 +566,8 @@ static int tos_parse_set(ExtParse *p, TargetTos *t) {
                         return 0;
                 }
         return ext_error(p, "--set-tos: \"%s\" is neither VALUE[/MASK] nor a TOS name (Minimize-Delay, "
-                         "Maximize-Throughput, Maximize-Reliability, Minimize-Cost, Normal-Service)", p->arg);
+                         "Maximize-Throughput, Maximize-Reliability, Minimize-Cost, Normal-Service)",
+                         p->arg);
 }
 
 /* Everything becomes --set-tos value/mask, as iptables-save prints it. */
@@ -742,11 +759,12 @@ static const struct {
 };
 
 static int ttl_parse(ExtParse *p, void *data) {
+        /* TTL is IPv4's, HL IPv6's; their tables hold the same ids. */
+        const ExtOption *options = p->family == FAMILY_IPV6 ? hl_options : ttl_options;
         TargetTtl *t = data;
         uint64_t v;
 
-        /* TTL is IPv4's, HL IPv6's; their tables hold the same ids. */
-        if (check_exclusive(p, p->family == FAMILY_IPV6 ? hl_options : ttl_options, ELEMENTSOF(ttl_options)) < 0)
+        if (check_exclusive(p, options, ELEMENTSOF(ttl_options)) < 0)
                 return -EINVAL;
         if (ext_parse_uint(p, p->arg, UINT8_MAX, &v) < 0)
                 return -EINVAL;
@@ -758,8 +776,9 @@ static int ttl_parse(ExtParse *p, void *data) {
 
 static int ttl_finish(ExtParse *p, _unused_ void *data) {
         if (p->seen == 0)
-                return ext_error(p, "%s", p->family == FAMILY_IPV6 ? "HL needs --hl-set, --hl-dec or --hl-inc" :
-                                                                     "TTL needs --ttl-set, --ttl-dec or --ttl-inc");
+                return ext_error(p, "%s", p->family == FAMILY_IPV6 ?
+                                                  "HL needs --hl-set, --hl-dec or --hl-inc" :
+                                                  "TTL needs --ttl-set, --ttl-dec or --ttl-inc");
         return 0;
 }
 

@@ -84,17 +84,18 @@ static void hooks_to_string(unsigned hooks, char *buf, size_t size) {
                 }
 }
 
-static int check_extension(const Table *t, const Chain *c, const Rule *r, const Extension *ext, unsigned column,
-                           unsigned hooks, DiagList *diags) {
+static int check_extension(const Table *t, const Chain *c, const Rule *r, const Extension *ext, const void *data,
+                           unsigned column, unsigned hooks, DiagList *diags) {
         const char *kind = ext->is_target ? "target" : "match";
+        unsigned valid = ext->hooks & (ext->payload_hooks ? ext->payload_hooks(data) : HOOK_ANY);
         char allowed[64], reached[64];
 
         if (!(ext->tables & TABLE_BIT(t->type)))
                 return rule_error(diags, r, column, "%s %s cannot be used in table %s", kind, ext->name,
                                   table_type_to_string(t->type));
-        if (hooks & ~ext->hooks) {
-                hooks_to_string(ext->hooks & table_type_hooks(t->type), allowed, sizeof(allowed));
-                hooks_to_string(hooks & ~ext->hooks, reached, sizeof(reached));
+        if (hooks & ~valid) {
+                hooks_to_string(valid & table_type_hooks(t->type), allowed, sizeof(allowed));
+                hooks_to_string(hooks & ~valid, reached, sizeof(reached));
                 if (c->builtin)
                         return rule_error(diags, r, column, "%s %s is only valid in %s, not in %s", kind, ext->name,
                                           allowed, c->name);
@@ -152,13 +153,14 @@ int table_check(const Table *t, DiagList *diags) {
                 for (size_t k = 0; k < c->n_rules; k++) {
                         const Rule *rule = c->rules[k];
                         for (const Match *m = rule->matches; m; m = m->next) {
-                                r = check_extension(t, c, rule, m->ext, m->column, st[i].hooks, diags);
+                                r = check_extension(t, c, rule, m->ext, match_data(m), m->column, st[i].hooks,
+                                                    diags);
                                 if (r < 0 && err == 0)
                                         err = r;
                         }
                         if (rule->target) {
-                                r = check_extension(t, c, rule, rule->target->ext, rule->target->column, st[i].hooks,
-                                                    diags);
+                                r = check_extension(t, c, rule, rule->target->ext, target_data(rule->target),
+                                                    rule->target->column, st[i].hooks, diags);
                                 if (r < 0 && err == 0)
                                         err = r;
                         }

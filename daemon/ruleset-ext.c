@@ -190,6 +190,17 @@ static int ext_errorv(ExtParse *p, DiagCode code, const char *fmt, va_list ap) {
         return r < 0 ? r : -EINVAL;
 }
 
+int ext_warning(ExtParse *p, DiagCode code, const char *fmt, ...) {
+        const SourceLoc *loc = p->arg && p->arg_loc.line ? &p->arg_loc : &p->loc;
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = diag_list_addv(p->diags, DIAG_WARNING, code, loc, fmt, ap);
+        va_end(ap);
+        return r;
+}
+
 int ext_error(ExtParse *p, const char *fmt, ...) {
         va_list ap;
         int r;
@@ -256,13 +267,22 @@ int ext_parse_port(ExtParse *p, const char *s, uint16_t *ret) {
         return ext_error(p, "--%s: \"%s\" is not a port from 0 to 65535", ext_option_name(p), s);
 }
 
+/* Copies an argument to split it in place; arguments of values are short. */
+static int ext_copy_arg(ExtParse *p, const char *s, char *buf, size_t size) {
+        size_t len = strlen(s);
+
+        if (len >= size)
+                return ext_error(p, "--%s: \"%.32s...\" is too long", ext_option_name(p), s);
+        memcpy(buf, s, len + 1);
+        return 0;
+}
+
 int ext_parse_port_range(ExtParse *p, const char *s, PortRange *ret) {
-        _cleanup_free_ char *copy = strdup(s);
-        char *colon;
+        char copy[64], *colon;
         PortRange r = { 0, 65535 };
 
-        if (!copy)
-                return -ENOMEM;
+        if (ext_copy_arg(p, s, copy, sizeof(copy)) < 0)
+                return -EINVAL;
         colon = strchr(copy, ':');
         if (colon)
                 *colon = 0;
@@ -279,12 +299,11 @@ int ext_parse_port_range(ExtParse *p, const char *s, PortRange *ret) {
 }
 
 int ext_parse_value_mask(ExtParse *p, const char *s, uint32_t max, uint32_t *ret_value, uint32_t *ret_mask) {
-        _cleanup_free_ char *copy = strdup(s);
         uint64_t v, m = max;
-        char *slash;
+        char copy[64], *slash;
 
-        if (!copy)
-                return -ENOMEM;
+        if (ext_copy_arg(p, s, copy, sizeof(copy)) < 0)
+                return -EINVAL;
         slash = strchr(copy, '/');
         if (slash)
                 *slash = 0;
@@ -297,12 +316,11 @@ int ext_parse_value_mask(ExtParse *p, const char *s, uint32_t max, uint32_t *ret
 }
 
 int ext_parse_u32_range(ExtParse *p, const char *s, char sep, uint32_t *ret_min, uint32_t *ret_max) {
-        _cleanup_free_ char *copy = strdup(s);
         uint64_t lo, hi;
-        char *dash;
+        char copy[64], *dash;
 
-        if (!copy)
-                return -ENOMEM;
+        if (ext_copy_arg(p, s, copy, sizeof(copy)) < 0)
+                return -EINVAL;
         dash = strchr(copy, sep);
         if (dash)
                 *dash = 0;
@@ -345,14 +363,13 @@ static void mask_from_prefix(Family family, unsigned prefix, Addr *ret) {
 }
 
 int ext_parse_addr_mask(ExtParse *p, const char *s, AddrMask *ret) {
-        _cleanup_free_ char *copy = strdup(s);
         unsigned max = p->family == FAMILY_IPV6 ? 128 : 32;
         AddrMask am = {};
         uint64_t prefix = max;
-        char *slash;
+        char copy[128], *slash;
 
-        if (!copy)
-                return -ENOMEM;
+        if (ext_copy_arg(p, s, copy, sizeof(copy)) < 0)
+                return -EINVAL;
         slash = strchr(copy, '/');
         if (slash)
                 *slash = 0;

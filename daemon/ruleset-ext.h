@@ -66,6 +66,8 @@ struct Extension {
         uint8_t families;               /* FAMILY_BIT()s */
         uint16_t tables;                /* TABLE_BIT()s where allowed */
         uint16_t hooks;                 /* HOOK_BIT()s from which it may be reached */
+        /* Optional: narrows .hooks for this payload (e.g. addrtype --limit-iface-in is not for OUTPUT). */
+        unsigned (*payload_hooks)(const void *data);
         size_t size;                    /* payload size */
         const ExtOption *options;
         size_t n_options;
@@ -100,6 +102,8 @@ int extension_find_option(const Extension *ext, const char *name, const ExtOptio
 /* Reporting from callbacks: adds an error at arg_loc (or loc) and returns -EINVAL. */
 int ext_error(ExtParse *p, const char *fmt, ...) _printf_(2, 3);
 int ext_error_code(ExtParse *p, DiagCode code, const char *fmt, ...) _printf_(3, 4);
+/* A warning at arg_loc (or loc): the rule is kept. 0, or -ENOMEM. */
+int ext_warning(ExtParse *p, DiagCode code, const char *fmt, ...) _printf_(3, 4);
 static inline bool ext_seen(const ExtParse *p, unsigned id) {
         return p->seen & (1u << id);
 }

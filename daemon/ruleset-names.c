@@ -99,6 +99,11 @@ int protocol_from_string(const char *s) {
                         return -EINVAL;
                 return (int)v;
         }
+        /* the common case, spelled as iptables-save spells it */
+        if (streq(s, "tcp"))
+                return IPPROTO_TCP;
+        if (streq(s, "udp"))
+                return IPPROTO_UDP;
         for (size_t i = 0; i < ELEMENTSOF(protocol_names); i++)
                 if (strcasecmp(protocol_names[i].name, s) == 0)
                         return protocol_names[i].number;

@@ -43,81 +43,107 @@ void command_deinit(Command *c) {
 
 /* Tokenizer */
 
-int line_tokenize(const ParseContext *ctx, const char *line, size_t len, char **scratch, Token **ret_tokens,
-                  size_t *ret_n) {
-        _cleanup_free_ char *buf = NULL;
-        _cleanup_free_ Token *tokens = NULL;
-        size_t n = 0, n_alloc = 0, o = 0;
-        size_t i = 0;
+void token_buffer_deinit(TokenBuffer *b) {
+        free(b->text);
+        free(b->tokens);
+        *b = TOKEN_BUFFER_INIT;
+}
 
-        buf = malloc(len + 1);
-        if (!buf)
-                return -ENOMEM;
+/* Characters that end a run of plain token text. */
+static const bool token_special[256] = {
+        [' '] = true, ['\t'] = true, ['\r'] = true, ['\n'] = true, ['"'] = true, ['\''] = true, ['\\'] = true,
+};
+
+static bool is_blank(char c) {
+        return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+int line_tokenize(const ParseContext *ctx, const char *line, size_t len, TokenBuffer *b) {
+        size_t n = 0, o = 0, i = 0;
+
+        /* Unquoting never makes text longer: len + one NUL per token fits. */
+        if (b->text_cap < 2 * len + 1) {
+                char *t = realloc(b->text, 2 * len + 1);
+                if (!t)
+                        return -ENOMEM;
+                b->text = t;
+                b->text_cap = 2 * len + 1;
+        }
+        b->n_tokens = 0;
 
         while (i < len) {
                 char quote = 0;
                 unsigned column;
+                bool quoted = false;
+                size_t start;
 
-                while (i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r' || line[i] == '\n'))
+                while (i < len && is_blank(line[i]))
                         i++;
                 if (i >= len)
                         break;
 
                 column = (unsigned)i + 1;
-                if (n == n_alloc) {
-                        size_t k = n_alloc ? n_alloc * 2 : 32;
-                        Token *t = reallocarray(tokens, k, sizeof(Token));
-                        if (!t)
-                                return -ENOMEM;
-                        tokens = t;
-                        n_alloc = k;
-                }
-                tokens[n].text = (const char *)(uintptr_t)o; /* made a pointer below, buf may not move */
-                tokens[n].column = column;
-                tokens[n].quoted = false;
+                start = o;
+                for (;;) {
+                        size_t run = i;
 
-                for (; i < len; i++) {
+                        if (!quote) {
+                                while (run < len && !token_special[(unsigned char)line[run]])
+                                        run++;
+                                memcpy(b->text + o, line + i, run - i);
+                                o += run - i;
+                                i = run;
+                        }
+                        if (i >= len)
+                                break;
                         char c = line[i];
-
                         if (quote == '\'') {
                                 if (c == '\'')
                                         quote = 0;
                                 else
-                                        buf[o++] = c;
+                                        b->text[o++] = c;
                         } else if (quote == '"') {
                                 if (c == '\\' && i + 1 < len)
-                                        buf[o++] = line[++i];
+                                        b->text[o++] = line[++i];
                                 else if (c == '"')
                                         quote = 0;
                                 else
-                                        buf[o++] = c;
+                                        b->text[o++] = c;
                         } else if (c == '"' || c == '\'') {
                                 quote = c;
-                                tokens[n].quoted = true;
+                                quoted = true;
                         } else if (c == '\\' && i + 1 < len) {
-                                buf[o++] = line[++i];
-                                tokens[n].quoted = true;
-                        } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+                                b->text[o++] = line[++i];
+                                quoted = true;
+                        } else if (is_blank(c))
                                 break;
-                        } else {
-                                buf[o++] = c;
-                        }
+                        else
+                                b->text[o++] = c; /* a lone trailing backslash */
+                        i++;
                 }
                 if (quote) {
                         SourceLoc loc = { ctx->file, ctx->line, column };
-                        diag_list_add(ctx->diags, DIAG_ERROR, DIAG_SYNTAX, &loc, "unterminated %s quote",
-                                      quote == '"' ? "double" : "single");
-                        return -EINVAL;
+                        int r = diag_list_add(ctx->diags, DIAG_ERROR, DIAG_SYNTAX, &loc, "unterminated %s quote",
+                                              quote == '"' ? "double" : "single");
+                        return r < 0 ? r : -EINVAL;
                 }
-                buf[o++] = 0;
-                n++;
+                b->text[o++] = 0;
+
+                if (n == b->tokens_cap) {
+                        size_t k = b->tokens_cap ? b->tokens_cap * 2 : 32;
+                        Token *t = reallocarray(b->tokens, k, sizeof(Token));
+                        if (!t)
+                                return -ENOMEM;
+                        b->tokens = t;
+                        b->tokens_cap = k;
+                }
+                /* an offset for now: b->text is final only after the loop */
+                b->tokens[n++] = (Token){ (const char *)(uintptr_t)start, column, quoted };
         }
 
         for (size_t k = 0; k < n; k++)
-                tokens[k].text = buf + (uintptr_t)tokens[k].text;
-        *scratch = TAKE_PTR(buf);
-        *ret_tokens = TAKE_PTR(tokens);
-        *ret_n = n;
+                b->tokens[k].text = b->text + (uintptr_t)b->tokens[k].text;
+        b->n_tokens = n;
         return 0;
 }
 
@@ -207,15 +233,22 @@ static const CoreOptionInfo core_options[] = {
 };
 
 static const CoreOptionInfo *core_option_by_short(char c) {
-        for (size_t i = 0; i < ELEMENTSOF(core_options); i++)
-                if (core_options[i].short_name == c)
-                        return &core_options[i];
-        return NULL;
+        /* Short options are the bulk of a rules file: index them once. */
+        static const CoreOptionInfo *by_short[128];
+        static bool indexed;
+
+        if (!indexed) {
+                for (size_t i = 0; i < ELEMENTSOF(core_options); i++)
+                        if (core_options[i].short_name)
+                                by_short[(unsigned char)core_options[i].short_name] = &core_options[i];
+                indexed = true;
+        }
+        return (unsigned char)c < 128 ? by_short[(unsigned char)c] : NULL;
 }
 
 static const CoreOptionInfo *core_option_exact(const char *name) {
         for (size_t i = 0; i < ELEMENTSOF(core_options); i++)
-                if (streq(core_options[i].name, name))
+                if (core_options[i].name[0] == name[0] && streq(core_options[i].name, name))
                         return &core_options[i];
         return NULL;
 }
@@ -1217,6 +1250,7 @@ struct RulesetParser {
         DiagList *diags;
         size_t errors_at_start;
         Table *block;                   /* the *table being read, not yet in rs */
+        TokenBuffer tokens;
         unsigned block_line;
 };
 
@@ -1245,6 +1279,7 @@ RulesetParser *ruleset_parser_free(RulesetParser *p) {
                 return NULL;
         table_free(p->block);
         ruleset_free(p->rs);
+        token_buffer_deinit(&p->tokens);
         free(p);
         return NULL;
 }
@@ -1417,9 +1452,8 @@ static int parser_command_line(RulesetParser *p, const Token *tokens, size_t n) 
 }
 
 int ruleset_parser_feed_line(RulesetParser *p, const char *line, size_t len) {
-        _cleanup_free_ char *scratch = NULL;
-        _cleanup_free_ Token *tokens = NULL;
-        size_t n = 0, i = 0;
+        const Token *tokens;
+        size_t n, i = 0;
         ParseContext ctx = { .family = p->family, .file = p->file, .diags = p->diags };
         int r;
 
@@ -1441,11 +1475,13 @@ int ruleset_parser_feed_line(RulesetParser *p, const char *line, size_t len) {
                 return parser_begin_block(p, name, (unsigned)i + 1);
         }
 
-        r = line_tokenize(&ctx, line, len, &scratch, &tokens, &n);
+        r = line_tokenize(&ctx, line, len, &p->tokens);
         if (r == -EINVAL)
                 return 0;
         if (r < 0)
                 return r;
+        tokens = p->tokens.tokens;
+        n = p->tokens.n_tokens;
         if (n == 0)
                 return 0;
 

@@ -85,13 +85,25 @@ typedef struct ParseContext {
         DiagList *diags;
 } ParseContext;
 
+/* Tokens of one line; reused from line to line so a large file costs no allocation per line. */
+typedef struct TokenBuffer {
+        char *text;                     /* the unquoted token texts, NUL-separated */
+        size_t text_cap;
+        Token *tokens;
+        size_t n_tokens;
+        size_t tokens_cap;
+} TokenBuffer;
+
+#define TOKEN_BUFFER_INIT ((TokenBuffer){})
+
+void token_buffer_deinit(TokenBuffer *b);
+
 /*
  * Splits a line into tokens the way iptables-restore and a shell do: blanks
- * separate, "..." with backslash escapes, '...' literal. The token texts
- * point into *scratch, which the caller frees along with *ret_tokens.
+ * separate, "..." with backslash escapes, '...' literal. The tokens are valid
+ * until the buffer is used again.
  */
-int line_tokenize(const ParseContext *ctx, const char *line, size_t len, char **scratch, Token **ret_tokens,
-                  size_t *ret_n);
+int line_tokenize(const ParseContext *ctx, const char *line, size_t len, TokenBuffer *b);
 
 /* One iptables command from tokens (no program name). 0, or -EINVAL after diagnostics. */
 int command_parse(const ParseContext *ctx, const Token *tokens, size_t n, Command *ret);

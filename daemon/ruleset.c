@@ -448,6 +448,21 @@ int rule_dup(const Rule *r, Rule **ret) {
         return 0;
 }
 
+/* A payload shrunk by rule_shrink() equals its unshrunk twin: the bytes cut off were zero. */
+static bool payload_equal(const uint8_t *a, size_t a_size, const uint8_t *b, size_t b_size) {
+        size_t n = MIN(a_size, b_size);
+
+        if (memcmp(a, b, n) != 0)
+                return false;
+        for (size_t i = n; i < a_size; i++)
+                if (a[i])
+                        return false;
+        for (size_t i = n; i < b_size; i++)
+                if (b[i])
+                        return false;
+        return true;
+}
+
 bool rule_equal(const Rule *a, const Rule *b) {
         const Match *ma, *mb;
 
@@ -456,12 +471,12 @@ bool rule_equal(const Rule *a, const Rule *b) {
             a->proto != b->proto)
                 return false;
         for (ma = a->matches, mb = b->matches; ma && mb; ma = ma->next, mb = mb->next)
-                if (ma->ext != mb->ext || ma->size != mb->size || memcmp(ma->data, mb->data, ma->size))
+                if (ma->ext != mb->ext || !payload_equal(ma->data, ma->size, mb->data, mb->size))
                         return false;
         if (ma || mb)
                 return false;
         if (!a->target || !b->target)
                 return a->target == b->target;
-        return a->target->ext == b->target->ext && a->target->size == b->target->size &&
-               !memcmp(a->target->data, b->target->data, a->target->size);
+        return a->target->ext == b->target->ext &&
+               payload_equal(a->target->data, a->target->size, b->target->data, b->target->size);
 }

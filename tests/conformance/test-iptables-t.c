@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Conformance with iptables' own extension tests (extensions/*.t): every
+ * Conformance with iptables' own extension tests (the .t files of extensions/): every
  * in-scope OK line must parse and print as its expected iptables-save
  * form, every in-scope FAIL line must be refused. A line nfwall refuses as
  * unsupported (an extension or option outside its scope, and nothing else
