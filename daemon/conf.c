@@ -160,7 +160,8 @@ typedef struct SettingsParser {
         Settings *settings;
 } SettingsParser;
 
-static int settings_parser_error(SettingsParser *p, const config_setting_t *cs, const char *fmt, ...) _printf_(3, 4);
+static int settings_parser_error(SettingsParser *p, const config_setting_t *cs, const char *fmt, ...)
+        _printf_(3, 4);
 static int settings_parser_error(SettingsParser *p, const config_setting_t *cs, const char *fmt, ...) {
         SourceLoc loc = {
                 .file = p->name,
@@ -189,7 +190,8 @@ static int settings_parse_bool(SettingsParser *p, SettingKey key, const config_s
                 const char *s = config_setting_get_string(cs);
 
                 if (strcasecmp(s, "yes") == 0 || strcasecmp(s, "no") == 0)
-                        return settings_parser_error(p, cs, "%s: expected a boolean, got a string (write %s, not \"%s\")",
+                        return settings_parser_error(p, cs,
+                                                     "%s: expected a boolean, got a string (write %s, not \"%s\")",
                                                      name, strcasecmp(s, "yes") == 0 ? "true" : "false", s);
         }
 
@@ -204,11 +206,12 @@ static int settings_parse_modules(SettingsParser *p, const config_setting_t *cs,
         int length, r;
 
         if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST)
-                return settings_parser_error(p, cs, "modules: expected a list of strings, e.g. [ \"nf_conntrack_ftp\" ], got %s",
+                return settings_parser_error(p, cs,
+                                             "modules: expected a list of strings, e.g. [ \"nf_conntrack_ftp\" ], got %s",
                                              config_type_describe(type));
 
         length = config_setting_length(cs);
-        l = calloc((size_t) length + 1, sizeof(char *));
+        l = calloc((size_t)length + 1, sizeof(char *));
         if (!l)
                 return -ENOMEM;
 
@@ -227,9 +230,14 @@ static int settings_parse_modules(SettingsParser *p, const config_setting_t *cs,
                 m = config_setting_get_string(e);
                 if (!module_name_is_valid(m)) {
                         if (strpbrk(m, " \t\n"))
-                                r = settings_parser_error(p, e, "modules: \"%s\" is not a module name; give each module as its own string", m);
+                                r = settings_parser_error(
+                                        p, e, "modules: \"%s\" is not a module name; give each module as its own string",
+                                        m);
                         else
-                                r = settings_parser_error(p, e, "modules: \"%s\" is not a module name (empty, too long, or contains '/', a quote or a control character)", m);
+                                r = settings_parser_error(
+                                        p, e,
+                                        "modules: \"%s\" is not a module name (empty, too long, or contains '/', a quote or a control character)",
+                                        m);
                         if (r < 0)
                                 return r;
                         continue;
@@ -247,7 +255,8 @@ static int settings_parse_modules(SettingsParser *p, const config_setting_t *cs,
         return 0;
 }
 
-static int settings_get_string(SettingsParser *p, SettingKey key, const config_setting_t *cs, const char **ret) {
+static int settings_get_string(SettingsParser *p, SettingKey key, const config_setting_t *cs,
+                               const char **ret) {
         if (config_setting_type(cs) != CONFIG_TYPE_STRING)
                 return settings_parser_error(p, cs, "%s: expected a string, got %s",
                                              setting_key_to_string(key),
@@ -258,7 +267,8 @@ static int settings_get_string(SettingsParser *p, SettingKey key, const config_s
 
 static int settings_parse_path(SettingsParser *p, SettingKey key, SettingType type,
                                const config_setting_t *cs, char **v) {
-        const size_t sun_path_max = sizeof(((struct sockaddr_un *) NULL)->sun_path) - 1;
+        const size_t sun_path_max = sizeof(((struct sockaddr_un *)NULL)->sun_path) - 1;
+        bool is_fallback = key == SETTING_FALLBACK_RULES_V4 || key == SETTING_FALLBACK_RULES_V6;
         const char *name = setting_key_to_string(key);
         const char *s = NULL;
         int r;
@@ -270,10 +280,10 @@ static int settings_parse_path(SettingsParser *p, SettingKey key, SettingType ty
         /* The daemon runs in "/", so a relative path would only mislead. */
         if (s[0] != '/')
                 return settings_parser_error(p, cs, "%s: \"%s\" is not an absolute path%s", name, s,
-                                             key == SETTING_FALLBACK_RULES_V4 || key == SETTING_FALLBACK_RULES_V6 ?
-                                             " (for no fallback, leave the setting out)" : "");
+                                             is_fallback ? " (for no fallback, leave the setting out)" : "");
         if (type == SETTING_TYPE_SOCKET_PATH && strlen(s) > sun_path_max)
-                return settings_parser_error(p, cs, "%s: \"%s\" is longer than a Unix socket path may be (%zu bytes)",
+                return settings_parser_error(p, cs,
+                                             "%s: \"%s\" is longer than a Unix socket path may be (%zu bytes)",
                                              name, s, sun_path_max);
 
         return free_and_strdup(v, s);
@@ -300,7 +310,7 @@ static int settings_parse_group(SettingsParser *p, SettingKey key, const config_
 
 static int settings_parse_one(SettingsParser *p, SettingKey key, const config_setting_t *cs) {
         SettingType type = setting_info[key].type;
-        void *field = (char *) p->settings + setting_info[key].offset;
+        void *field = (char *)p->settings + setting_info[key].offset;
         size_t n_before = p->diags->n_errors;
         int r = -EINVAL;
 
@@ -402,7 +412,7 @@ int settings_load_string(const char *text, const char *name, Settings **ret, Dia
         if (!config_read_string(&cfg, text)) {
                 SourceLoc loc = {
                         .file = config_error_file(&cfg) ?: p.name,
-                        .line = config_error_line(&cfg) > 0 ? (unsigned) config_error_line(&cfg) : 0,
+                        .line = config_error_line(&cfg) > 0 ? (unsigned)config_error_line(&cfg) : 0,
                 };
 
                 r = diag_list_add(diags, DIAG_ERROR, DIAG_SYNTAX, &loc, "%s",
@@ -418,9 +428,14 @@ int settings_load_string(const char *text, const char *name, Settings **ret, Dia
 
                 key = setting_key_from_string(key_name);
                 if (key < 0) {
-                        if (strncmp(key_name, "IPTABLES_", 9) == 0 || strncmp(key_name, "IP6TABLES_", 10) == 0)
-                                r = settings_parser_error(&p, cs, "unknown setting '%s' (\"nfwallctl import-config\" converts an iptables-config)",
-                                                          key_name);
+                        bool iptables = strncmp(key_name, "IPTABLES_", 9) == 0 ||
+                                        strncmp(key_name, "IP6TABLES_", 10) == 0;
+
+                        if (iptables)
+                                r = settings_parser_error(
+                                        &p, cs,
+                                        "unknown setting '%s' (\"nfwallctl import-config\" converts an iptables-config)",
+                                        key_name);
                         else
                                 r = settings_parser_error(&p, cs, "unknown setting '%s'", key_name);
                 } else
@@ -466,7 +481,7 @@ static int read_text_file(const char *path, size_t max, char **ret) {
         buf[n] = 0;
 
         *ret = TAKE_PTR(buf);
-        return (int) n;
+        return (int)n;
 }
 
 int settings_load(const char *path, Settings **ret, DiagList *diags) {
@@ -488,7 +503,7 @@ int settings_load(const char *path, Settings **ret, DiagList *diags) {
         }
 
         /* libconfig stops at a NUL and would silently ignore the rest. */
-        if (strlen(text) != (size_t) r) {
+        if (strlen(text) != (size_t)r) {
                 loc.line = 1;
                 for (const char *c = text; *c; c++)
                         if (*c == '\n')

@@ -131,7 +131,7 @@ const Extension *extension_by_target_type(TargetType type) {
 
 const Extension *extension_find_match(const char *name) {
         for (size_t i = 0; i < ELEMENTSOF(match_table); i++)
-                if (streq(match_table[i]->name, name))
+                if (match_table[i]->name[0] == name[0] && streq(match_table[i]->name, name))
                         return match_table[i];
         /* ip6tables' own name for the icmp6 match */
         if (streq(name, "ipv6-icmp"))
@@ -141,7 +141,8 @@ const Extension *extension_find_match(const char *name) {
 
 const Extension *extension_find_target(const char *name) {
         for (size_t i = 0; i < ELEMENTSOF(target_table); i++)
-                if (i != TARGET_JUMP && i != TARGET_GOTO && streq(target_table[i]->name, name))
+                if (i != TARGET_JUMP && i != TARGET_GOTO && target_table[i]->name[0] == name[0] &&
+                    streq(target_table[i]->name, name))
                         return target_table[i];
         return NULL;
 }
@@ -182,6 +183,7 @@ int extension_find_option(const Extension *ext, const char *name, const ExtOptio
         return 0;
 }
 
+static int ext_errorv(ExtParse *p, DiagCode code, const char *fmt, va_list ap) _printf_(3, 0);
 static int ext_errorv(ExtParse *p, DiagCode code, const char *fmt, va_list ap) {
         const SourceLoc *loc = p->arg && p->arg_loc.line ? &p->arg_loc : &p->loc;
         int r;
@@ -232,6 +234,19 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *ret) {
 
         if (!s || !*s || !isdigit((unsigned char)*s))
                 return -EINVAL;
+        /* Short decimals are nearly every number in a rules file: skip strtoull's generality. */
+        if (s[0] != '0' || s[1] == 0) {
+                uint64_t d = 0;
+                size_t i = 0;
+                for (; i < 9 && s[i] >= '0' && s[i] <= '9'; i++)
+                        d = d * 10 + (uint64_t)(s[i] - '0');
+                if (s[i] == 0) {
+                        if (d > max)
+                                return -ERANGE;
+                        *ret = d;
+                        return 0;
+                }
+        }
         errno = 0;
         v = strtoull(s, &end, 0);
         if (errno || *end || v > max)

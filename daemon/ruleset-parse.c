@@ -193,64 +193,69 @@ typedef struct CoreOptionInfo {
         bool invertible;
 } CoreOptionInfo;
 
-/* Commands are first: the id of a command option is its CommandType. */
+/*
+ * Sorted by long name, for bsearch(): most long options of a rules file
+ * are an extension's, so a miss here must be cheap. test-ruleset-parse
+ * checks the order. The ids of the commands are their CommandType.
+ */
 static const CoreOptionInfo core_options[] = {
         { "append", 'A', OPT_APPEND, true, false },
         { "check", 'C', OPT_CHECK, true, false },
         { "delete", 'D', OPT_DELETE, true, false },
-        { "insert", 'I', OPT_INSERT, true, false },
-        { "replace", 'R', OPT_REPLACE, true, false },
-        { "list", 'L', OPT_LIST, false, false },
-        { "list-rules", 'S', OPT_LIST_RULES, false, false },
-        { "flush", 'F', OPT_FLUSH, false, false },
-        { "zero", 'Z', OPT_ZERO, false, false },
-        { "new-chain", 'N', OPT_NEW_CHAIN, true, false },
-        { "new", 0, OPT_NEW_CHAIN, true, false },
         { "delete-chain", 'X', OPT_DELETE_CHAIN, false, false },
-        { "policy", 'P', OPT_POLICY, true, false },
-        { "rename-chain", 'E', OPT_RENAME_CHAIN, true, false },
-        { "source", 's', OPT_SOURCE, true, true },
-        { "src", 0, OPT_SOURCE, true, true },
         { "destination", 'd', OPT_DESTINATION, true, true },
         { "dst", 0, OPT_DESTINATION, true, true },
-        { "protocol", 'p', OPT_PROTOCOL, true, true },
-        { "in-interface", 'i', OPT_IN_INTERFACE, true, true },
-        { "out-interface", 'o', OPT_OUT_INTERFACE, true, true },
-        { "fragment", 'f', OPT_FRAGMENT, false, true },
-        { "jump", 'j', OPT_JUMP, true, false },
-        { "goto", 'g', OPT_GOTO, true, false },
-        { "match", 'm', OPT_MATCH, true, false },
-        { "set-counters", 'c', OPT_SET_COUNTERS, true, false },
-        { "table", 't', OPT_TABLE, true, false },
-        { "numeric", 'n', OPT_NUMERIC, false, false },
-        { "verbose", 'v', OPT_VERBOSE, false, false },
         { "exact", 'x', OPT_EXACT, false, false },
-        { "line-numbers", 0, OPT_LINE_NUMBERS, false, false },
+        { "flush", 'F', OPT_FLUSH, false, false },
+        { "fragment", 'f', OPT_FRAGMENT, false, true },
+        { "goto", 'g', OPT_GOTO, true, false },
+        { "in-interface", 'i', OPT_IN_INTERFACE, true, true },
+        { "insert", 'I', OPT_INSERT, true, false },
         { "ipv4", '4', OPT_IPV4, false, false },
         { "ipv6", '6', OPT_IPV6, false, false },
+        { "jump", 'j', OPT_JUMP, true, false },
+        { "line-numbers", 0, OPT_LINE_NUMBERS, false, false },
+        { "list", 'L', OPT_LIST, false, false },
+        { "list-rules", 'S', OPT_LIST_RULES, false, false },
+        { "match", 'm', OPT_MATCH, true, false },
+        { "new", 0, OPT_NEW_CHAIN, true, false },
+        { "new-chain", 'N', OPT_NEW_CHAIN, true, false },
+        { "numeric", 'n', OPT_NUMERIC, false, false },
+        { "out-interface", 'o', OPT_OUT_INTERFACE, true, true },
+        { "policy", 'P', OPT_POLICY, true, false },
+        { "protocol", 'p', OPT_PROTOCOL, true, true },
+        { "rename-chain", 'E', OPT_RENAME_CHAIN, true, false },
+        { "replace", 'R', OPT_REPLACE, true, false },
+        { "set-counters", 'c', OPT_SET_COUNTERS, true, false },
+        { "source", 's', OPT_SOURCE, true, true },
+        { "src", 0, OPT_SOURCE, true, true },
+        { "table", 't', OPT_TABLE, true, false },
+        { "verbose", 'v', OPT_VERBOSE, false, false },
         { "wait", 'w', OPT_WAIT, false, false },
         { "wait-interval", 'W', OPT_WAIT_INTERVAL, true, false },
+        { "zero", 'Z', OPT_ZERO, false, false },
 };
 
 static const CoreOptionInfo *core_option_by_short(char c) {
-        /* Short options are the bulk of a rules file: index them once. */
-        static const CoreOptionInfo *by_short[128];
-        static bool indexed;
+        for (size_t i = 0; i < ELEMENTSOF(core_options); i++)
+                if (core_options[i].short_name == c)
+                        return &core_options[i];
+        return NULL;
+}
 
-        if (!indexed) {
-                for (size_t i = 0; i < ELEMENTSOF(core_options); i++)
-                        if (core_options[i].short_name)
-                                by_short[(unsigned char)core_options[i].short_name] = &core_options[i];
-                indexed = true;
-        }
-        return (unsigned char)c < 128 ? by_short[(unsigned char)c] : NULL;
+static int core_option_key_compare(const void *key, const void *elem) {
+        return strcmp(key, ((const CoreOptionInfo *)elem)->name);
 }
 
 static const CoreOptionInfo *core_option_exact(const char *name) {
-        for (size_t i = 0; i < ELEMENTSOF(core_options); i++)
-                if (core_options[i].name[0] == name[0] && streq(core_options[i].name, name))
-                        return &core_options[i];
-        return NULL;
+        return bsearch(name, core_options, ELEMENTSOF(core_options), sizeof(CoreOptionInfo), core_option_key_compare);
+}
+
+bool core_options_sorted(void) {
+        for (size_t i = 1; i < ELEMENTSOF(core_options); i++)
+                if (strcmp(core_options[i - 1].name, core_options[i].name) >= 0)
+                        return false;
+        return true;
 }
 
 /* Parser state of one command */
@@ -638,7 +643,7 @@ static int parser_find_option(CommandParser *p, const char *name, ExtInstance **
         for (size_t k = 0; k < p->n_instances; k++) {
                 ExtInstance *inst = parser_instance_by_precedence(p, k);
                 for (size_t i = 0; i < inst->ext->n_options; i++)
-                        if (streq(inst->ext->options[i].name, name)) {
+                        if (inst->ext->options[i].name[0] == name[0] && streq(inst->ext->options[i].name, name)) {
                                 *ret_inst = inst;
                                 *ret_opt = &inst->ext->options[i];
                                 return 0;
@@ -955,10 +960,7 @@ static int command_finish_rule(CommandParser *p) {
                 if (k_r < 0 && r == 0)
                         r = k_r;
         }
-        if (r < 0)
-                return r;
-        rule_shrink(p->rule);
-        return 0;
+        return r;
 }
 
 static bool command_takes_rule(CommandType t, bool has_rulenum) {
@@ -1037,6 +1039,9 @@ int command_parse(const ParseContext *ctx, const Token *tokens, size_t n, Comman
                 rule->loc = (SourceLoc){ ctx->file, ctx->line, 1 };
                 if (cmd.flags & COMMAND_HAS_COUNTERS)
                         rule->counters = cmd.counters;
+                r = rule_pack(&rule);
+                if (r < 0)
+                        return r;
                 cmd.rule = TAKE_PTR(rule);
         } else if (p.rule_options || p.n_instances > 0 || p.has_target)
                 return parser_error(&p, &tokens[0], DIAG_SYNTAX, "%s takes no rule specification",

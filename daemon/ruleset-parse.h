@@ -116,6 +116,9 @@ int command_parse(const ParseContext *ctx, const Token *tokens, size_t n, Comman
  */
 int command_apply(Table *t, Command *c, DiagList *diags);
 
+/* For the tests: the core option table is sorted for bsearch(). */
+bool core_options_sorted(void);
+
 /* Finds the rule a -C/-D-by-specification names: its index, or -ENOENT. */
 ssize_t chain_find_rule(const Chain *c, const Rule *spec);
 

@@ -4,6 +4,7 @@
  * netlink: every stage of the pipeline builds or reads these objects.
  */
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -351,11 +352,13 @@ Target *target_free(Target *t) {
 Rule *rule_free(Rule *r) {
         if (!r)
                 return NULL;
-        for (Match *m = r->matches, *next; m; m = next) {
-                next = m->next;
-                match_free(m);
+        if (!r->packed) {
+                for (Match *m = r->matches, *next; m; m = next) {
+                        next = m->next;
+                        match_free(m);
+                }
+                target_free(r->target);
         }
-        target_free(r->target);
         free(r);
         return NULL;
 }
@@ -363,6 +366,7 @@ Rule *rule_free(Rule *r) {
 int rule_add_match(Rule *r, const Extension *ext, unsigned column, Match **ret) {
         Match *m, **tail;
 
+        assert(!r->packed);
         m = calloc(1, sizeof(Match) + ext->size);
         if (!m)
                 return -ENOMEM;
@@ -380,6 +384,7 @@ int rule_add_match(Rule *r, const Extension *ext, unsigned column, Match **ret) 
 int rule_set_target(Rule *r, const Extension *ext, unsigned column, Target **ret) {
         Target *t;
 
+        assert(!r->packed);
         t = calloc(1, sizeof(Target) + ext->size);
         if (!t)
                 return -ENOMEM;
@@ -393,24 +398,6 @@ int rule_set_target(Rule *r, const Extension *ext, unsigned column, Target **ret
         return 0;
 }
 
-void rule_shrink(Rule *r) {
-        for (Match **m = &r->matches; *m; m = &(*m)->next) {
-                Match *small;
-                size_t used;
-
-                if (!(*m)->ext->used_size)
-                        continue;
-                used = (*m)->ext->used_size((*m)->data);
-                if (used >= (*m)->size)
-                        continue;
-                small = realloc(*m, sizeof(Match) + used);
-                if (!small)
-                        continue; /* keeping the larger block is fine */
-                small->size = (uint32_t)used;
-                *m = small;
-        }
-}
-
 const Match *rule_find_match(const Rule *r, MatchType type) {
         for (const Match *m = r->matches; m; m = m->next)
                 if (m->ext->type == (unsigned)type)
@@ -418,33 +405,61 @@ const Match *rule_find_match(const Rule *r, MatchType type) {
         return NULL;
 }
 
-int rule_dup(const Rule *r, Rule **ret) {
-        _cleanup_(rule_freep) Rule *n = NULL;
-        Match **tail;
+#define PACK_ALIGN(n) (((n) + 7) & ~(size_t)7)
 
-        n = malloc(sizeof(*n));
+static size_t match_used_size(const Match *m) {
+        return m->ext->used_size ? MIN(m->ext->used_size(m->data), (size_t)m->size) : m->size;
+}
+
+int rule_dup(const Rule *r, Rule **ret) {
+        size_t total = PACK_ALIGN(sizeof(Rule));
+        Match **tail;
+        uint8_t *p;
+        Rule *n;
+
+        for (const Match *m = r->matches; m; m = m->next)
+                total += PACK_ALIGN(sizeof(Match) + match_used_size(m));
+        if (r->target)
+                total += PACK_ALIGN(sizeof(Target) + r->target->size);
+
+        n = malloc(total);
         if (!n)
                 return -ENOMEM;
         *n = *r;
+        n->packed = true;
         n->matches = NULL;
-        n->target = NULL;
+        p = (uint8_t *)n + PACK_ALIGN(sizeof(Rule));
         tail = &n->matches;
         for (const Match *m = r->matches; m; m = m->next) {
-                Match *c = malloc(sizeof(Match) + m->size);
-                if (!c)
-                        return -ENOMEM;
-                memcpy(c, m, sizeof(Match) + m->size);
+                size_t size = match_used_size(m);
+                Match *c = (Match *)p;
+
+                memcpy(c, m, sizeof(Match) + size);
+                c->size = (uint32_t)size;
                 c->next = NULL;
                 *tail = c;
                 tail = &c->next;
+                p += PACK_ALIGN(sizeof(Match) + size);
         }
         if (r->target) {
-                n->target = malloc(sizeof(Target) + r->target->size);
-                if (!n->target)
-                        return -ENOMEM;
+                n->target = (Target *)p;
                 memcpy(n->target, r->target, sizeof(Target) + r->target->size);
         }
-        *ret = TAKE_PTR(n);
+        *ret = n;
+        return 0;
+}
+
+int rule_pack(Rule **r) {
+        Rule *packed;
+        int k;
+
+        if ((*r)->packed)
+                return 0;
+        k = rule_dup(*r, &packed);
+        if (k < 0)
+                return k;
+        rule_free(*r);
+        *r = packed;
         return 0;
 }
 

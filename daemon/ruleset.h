@@ -190,6 +190,7 @@ typedef struct Rule {
         char outiface[IFNAMSIZ];
         uint16_t flags;                 /* RuleFlags */
         uint8_t proto;
+        bool packed;                    /* matches and target live in this rule's own allocation */
         Match *matches;                 /* in the order given: iptables-save keeps it */
         Target *target;                 /* NULL: no target (a counting rule) */
         uint64_t handle;                /* kernel rule handle, 0 = not in the kernel */
@@ -264,14 +265,20 @@ void chain_flush(Chain *c);
 int rule_new(Rule **ret);
 Rule *rule_free(Rule *r);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Rule *, rule_free);
+/* A packed copy: the rule, its matches and its target in one allocation. */
 int rule_dup(const Rule *r, Rule **ret);
 /* Same specification (everything but location, counters and handle). */
 bool rule_equal(const Rule *a, const Rule *b);
-/* Appends a match whose payload is zeroed; returns the match for the caller to fill. */
+/*
+ * Building a rule: matches and the target are added one allocation each.
+ * rule_pack() then moves the whole rule into one allocation, keeping only
+ * the payload bytes in use (ext->used_size): a finished rule is packed,
+ * which is what keeps 100k rules small and quick to walk. A packed rule
+ * takes no more matches.
+ */
 int rule_add_match(Rule *r, const Extension *ext, unsigned column, Match **ret);
-/* Gives back the payload bytes the extension does not use (ext->used_size), e.g. of a short comment. */
-void rule_shrink(Rule *r);
 int rule_set_target(Rule *r, const Extension *ext, unsigned column, Target **ret);
+int rule_pack(Rule **r);
 const Match *rule_find_match(const Rule *r, MatchType type);
 
 Match *match_free(Match *m);

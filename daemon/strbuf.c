@@ -40,22 +40,11 @@ int strbuf_reserve(StrBuf *b, size_t extra) {
         return 0;
 }
 
-void strbuf_put(StrBuf *b, const char *s, size_t n) {
+void strbuf_put_slow(StrBuf *b, const char *s, size_t n) {
         if (strbuf_reserve(b, n) < 0)
                 return;
         memcpy(b->data + b->len, s, n);
         b->len += n;
-        b->data[b->len] = 0;
-}
-
-void strbuf_puts(StrBuf *b, const char *s) {
-        strbuf_put(b, s, strlen(s));
-}
-
-void strbuf_putc(StrBuf *b, char c) {
-        if (strbuf_reserve(b, 1) < 0)
-                return;
-        b->data[b->len++] = c;
         b->data[b->len] = 0;
 }
 

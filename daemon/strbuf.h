@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "macro.h"
 
@@ -27,9 +28,26 @@ typedef struct StrBuf {
 void strbuf_deinit(StrBuf *b);
 void strbuf_reset(StrBuf *b);
 int strbuf_reserve(StrBuf *b, size_t extra);
-void strbuf_put(StrBuf *b, const char *s, size_t n);
-void strbuf_puts(StrBuf *b, const char *s);
-void strbuf_putc(StrBuf *b, char c);
+void strbuf_put_slow(StrBuf *b, const char *s, size_t n);
+
+/* The printer calls these a dozen times per rule: keep the common case inline. */
+static inline void strbuf_put(StrBuf *b, const char *s, size_t n) {
+        if (_likely_(b->len + n < b->cap)) {
+                memcpy(b->data + b->len, s, n);
+                b->len += n;
+                b->data[b->len] = 0;
+                return;
+        }
+        strbuf_put_slow(b, s, n);
+}
+
+static inline void strbuf_puts(StrBuf *b, const char *s) {
+        strbuf_put(b, s, strlen(s));
+}
+
+static inline void strbuf_putc(StrBuf *b, char c) {
+        strbuf_put(b, &c, 1);
+}
 void strbuf_put_u64(StrBuf *b, uint64_t v);
 void strbuf_put_hex(StrBuf *b, uint32_t v);        /* "0x%x" */
 void strbuf_printf(StrBuf *b, const char *fmt, ...) _printf_(2, 3);

@@ -56,14 +56,16 @@ static const char *const ipt_key_setting_table[_IPT_KEY_MAX] = {
         [IPT_STATUS_LINENUMBERS] = "status_linenumbers",
 };
 
+#define NO_XTABLES_LOCK "nfwall commits rules in one nf_tables transaction and takes no xtables lock"
+
 /* iptables-services variables nfwall deliberately has no setting for, and what to do instead. */
 static const struct {
         const char *suffix;
         const char *reason;
 } ipt_unconverted[] = {
         { "SYSCTL_LOAD_LIST", "use sysctl.d(5) files, which systemd-sysctl applies at boot" },
-        { "RESTORE_WAIT", "nfwall commits rules in one nf_tables transaction and takes no xtables lock" },
-        { "RESTORE_WAIT_INTERVAL", "nfwall commits rules in one nf_tables transaction and takes no xtables lock" },
+        { "RESTORE_WAIT", NO_XTABLES_LOCK },
+        { "RESTORE_WAIT_INTERVAL", NO_XTABLES_LOCK },
 };
 
 typedef struct IptValue {
@@ -111,14 +113,16 @@ static void ipt_parser_deinit(IptParser *c) {
         free(c->notes);
 }
 
-static int ipt_parser_diag(IptParser *c, DiagLevel level, unsigned line, const char *fmt, ...) _printf_(4, 5);
+static int ipt_parser_diag(IptParser *c, DiagLevel level, unsigned line, const char *fmt, ...)
+        _printf_(4, 5);
 static int ipt_parser_diag(IptParser *c, DiagLevel level, unsigned line, const char *fmt, ...) {
+        DiagCode code = level == DIAG_ERROR ? DIAG_SYNTAX : DIAG_UNSUPPORTED;
         SourceLoc loc = { .file = c->name, .line = line };
         va_list ap;
         int r;
 
         va_start(ap, fmt);
-        r = diag_list_addv(c->diags, level, level == DIAG_ERROR ? DIAG_SYNTAX : DIAG_UNSUPPORTED, &loc, fmt, ap);
+        r = diag_list_addv(c->diags, level, code, &loc, fmt, ap);
         va_end(ap);
         return r;
 }
@@ -173,7 +177,8 @@ static int ipt_parser_set_modules(IptParser *c, const char *var, const char *val
                         return -ENOMEM;
 
                 if (!module_name_is_valid(m)) {
-                        r = ipt_parser_diag(c, DIAG_ERROR, c->stmt_line, "%s: \"%s\" is not a module name", var, m);
+                        r = ipt_parser_diag(c, DIAG_ERROR, c->stmt_line, "%s: \"%s\" is not a module name",
+                                            var, m);
                         if (r < 0)
                                 return r;
                         ok = false;
@@ -227,12 +232,14 @@ static int ipt_parser_assign(IptParser *c, const char *var, const char *value) {
                 for (size_t i = 0; i < ELEMENTSOF(ipt_unconverted); i++)
                         if (streq(suffix, ipt_unconverted[i].suffix))
                                 return ipt_parser_not_converted(c, var, value, ipt_unconverted[i].reason);
-                return ipt_parser_not_converted(c, var, value, "unknown iptables-config variable, nfwall has no equivalent");
+                return ipt_parser_not_converted(c, var, value,
+                                                "unknown iptables-config variable, nfwall has no equivalent");
         }
 
         v = &c->values[key];
         if (v->set) {
-                r = ipt_parser_diag(c, DIAG_WARNING, c->stmt_line, "%s overrides the value from line %u", var, v->line);
+                r = ipt_parser_diag(c, DIAG_WARNING, c->stmt_line, "%s overrides the value from line %u",
+                                    var, v->line);
                 if (r < 0)
                         return r;
         }
@@ -333,7 +340,8 @@ static int ipt_parser_read_word(IptParser *c, FILE *out) {
                                         return ipt_parser_error(c, "unterminated double quote");
                                 }
                                 if (*c->p == '$' || *c->p == '`')
-                                        return ipt_parser_error(c, "shell expansion ('%c') is not supported", *c->p);
+                                        return ipt_parser_error(c, "shell expansion ('%c') is not supported",
+                                                                *c->p);
                                 if (*c->p == '\\' && c->p[1] == '\n') {
                                         c->p++;
                                         c->line++;
@@ -400,9 +408,11 @@ static int ipt_parser_finish_line(IptParser *c, const char *what) {
                 c->p++;
         if (*c->p == '#')
                 ipt_parser_skip_line(c);
-        if (*c->p && *c->p != '\n')
-                return ipt_parser_error(c, "unexpected text after %s%s", what,
-                                        streq(what, "the value") ? " (quote values that contain spaces)" : "");
+        if (*c->p && *c->p != '\n') {
+                const char *hint = streq(what, "the value") ? " (quote values that contain spaces)" : "";
+
+                return ipt_parser_error(c, "unexpected text after %s%s", what, hint);
+        }
         return 1;
 }
 
