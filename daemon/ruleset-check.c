@@ -105,6 +105,23 @@ static int check_extension(const Table *t, const Chain *c, const Rule *r, const 
         return 0;
 }
 
+/*
+ * iptables refuses -i in OUTPUT/POSTROUTING and -o in PREROUTING/INPUT
+ * ("Can't use -o with INPUT"). In user chains both are allowed: such a
+ * chain may be reached from several hooks, and there the test is false.
+ */
+static int check_interfaces(const Chain *c, const Rule *r, DiagList *diags) {
+        if (!c->builtin)
+                return 0;
+        if (r->iniface[0] && (c->hook == HOOK_OUTPUT || c->hook == HOOK_POSTROUTING))
+                return rule_error(diags, r, 0, "-i cannot be used in %s: those packets have no input interface",
+                                  c->name);
+        if (r->outiface[0] && (c->hook == HOOK_PREROUTING || c->hook == HOOK_INPUT))
+                return rule_error(diags, r, 0, "-o cannot be used in %s: those packets have no output interface yet",
+                                  c->name);
+        return 0;
+}
+
 int table_check(const Table *t, DiagList *diags) {
         _cleanup_free_ ChainState *st = NULL;
         int err = 0, r;
@@ -152,6 +169,9 @@ int table_check(const Table *t, DiagList *diags) {
                 const Chain *c = t->chains[i];
                 for (size_t k = 0; k < c->n_rules; k++) {
                         const Rule *rule = c->rules[k];
+                        r = check_interfaces(c, rule, diags);
+                        if (r < 0 && err == 0)
+                                err = r;
                         for (const Match *m = rule->matches; m; m = m->next) {
                                 r = check_extension(t, c, rule, m->ext, match_data(m), m->column, st[i].hooks,
                                                     diags);

@@ -308,6 +308,11 @@ static bool token_is_option(const char *s) {
         return s[0] == '-' && s[1] != 0 && !(s[1] >= '0' && s[1] <= '9');
 }
 
+/* iptables-save writes chain names bare: only names that read back the same are allowed. */
+static bool chain_name_printable(const char *name) {
+        return !name[strcspn(name, " \t\r\n\"'\\")];
+}
+
 static int parse_chain_name(CommandParser *p, const Token *t, char *ret) {
         size_t len = strlen(t->text);
 
@@ -319,19 +324,10 @@ static int parse_chain_name(CommandParser *p, const Token *t, char *ret) {
         if (t->text[0] == '-' || t->text[0] == '!')
                 return parser_error(p, t, DIAG_SYNTAX, "chain name \"%s\" may not start with '%c'", t->text,
                                     t->text[0]);
+        if (!chain_name_printable(t->text))
+                return parser_error(p, t, DIAG_SYNTAX, "chain name \"%s\" may not contain blanks, quotes or backslashes",
+                                    t->text);
         strcpy(ret, t->text);
-        return 0;
-}
-
-static int parse_rulenum(CommandParser *p, const Token *t, size_t *ret) {
-        char *end;
-        unsigned long v;
-
-        errno = 0;
-        v = strtoul(t->text, &end, 10);
-        if (!isdigit((unsigned char)t->text[0]) || *end || errno || v == 0 || v > UINT32_MAX)
-                return parser_error(p, t, DIAG_SYNTAX, "\"%s\" is not a rule number (1, 2, ...)", t->text);
-        *ret = v;
         return 0;
 }
 
@@ -344,6 +340,18 @@ static bool token_is_number(const Token *t) {
                 if (!isdigit((unsigned char)*s))
                         return false;
         return true;
+}
+
+static int parse_rulenum(CommandParser *p, const Token *t, size_t *ret) {
+        char *end;
+        unsigned long v;
+
+        errno = 0;
+        v = strtoul(t->text, &end, 10);
+        if (!isdigit((unsigned char)t->text[0]) || *end || errno || v == 0 || v > UINT32_MAX)
+                return parser_error(p, t, DIAG_SYNTAX, "\"%s\" is not a rule number (1, 2, ...)", t->text);
+        *ret = v;
+        return 0;
 }
 
 static const Token *parser_peek(const CommandParser *p) {
@@ -506,22 +514,31 @@ static int parse_addr_option(CommandParser *p, const Token *t, const char *arg, 
 
 static int parse_counters_arg(CommandParser *p, const Token *t, const char *arg) {
         unsigned long long pk, by;
+        const Token *next;
         char *end;
 
         errno = 0;
         if (!isdigit((unsigned char)arg[0]))
                 goto bad;
         pk = strtoull(arg, &end, 10);
-        if (errno || *end != ',' || !isdigit((unsigned char)end[1]))
+        if (errno)
                 goto bad;
-        by = strtoull(end + 1, &end, 10);
+        if (*end == 0 && (next = parser_peek(p)) && token_is_number(next)) {
+                /* "-c PACKETS BYTES" */
+                p->pos++;
+                end = (char *)next->text;
+        } else if (*end == ',' && isdigit((unsigned char)end[1]))
+                end++;
+        else
+                goto bad;
+        by = strtoull(end, &end, 10);
         if (errno || *end)
                 goto bad;
         p->cmd->counters = (Counters){ pk, by };
         p->cmd->flags |= COMMAND_HAS_COUNTERS;
         return 0;
 bad:
-        return parser_error(p, t, DIAG_SYNTAX, "-c takes PACKETS,BYTES, not \"%s\"", arg);
+        return parser_error(p, t, DIAG_SYNTAX, "-c takes PACKETS,BYTES or PACKETS BYTES, not \"%s\"", arg);
 }
 
 static int parser_add_instance(CommandParser *p, const Token *t, const Extension *ext, void *data) {
@@ -750,7 +767,7 @@ static int parse_ext_option(CommandParser *p, const Token *t, const char *name, 
                                 return parser_error(p, t, DIAG_SYNTAX, "option \"--%s\" needs an argument",
                                                     opt->name);
                         p->pos++;
-                        if (token_is_bang(a1))
+                        if (token_is_bang(a1) && (opt->flags & EXT_OPT_INVERT))
                                 return parser_error(p, a1, DIAG_SYNTAX,
                                                     "\"--%s ! VALUE\" is the old form: write \"! --%s VALUE\"",
                                                     opt->name, opt->name);
@@ -1408,6 +1425,9 @@ static int parser_chain_line(RulesetParser *p, const Token *tokens, size_t n) {
         if (name[0] == '-' || name[0] == '!')
                 return parser_line_error(p, tokens[0].column + 1, DIAG_SYNTAX, "chain name \"%s\" may not start with '%c'",
                                          name, name[0]);
+        if (!chain_name_printable(name))
+                return parser_line_error(p, tokens[0].column + 1, DIAG_SYNTAX,
+                                         "chain name \"%s\" may not contain blanks, quotes or backslashes", name);
         if (name_is_reserved(name) || policy_from_string(name) >= 0 || streq(name, "RETURN"))
                 return parser_line_error(p, tokens[0].column + 1, DIAG_SEMANTIC, "chain name %s is reserved for a target",
                                          name);
@@ -1447,6 +1467,10 @@ static int parser_command_line(RulesetParser *p, const Token *tokens, size_t n) 
                 return 0;
         if (r < 0)
                 return r;
+        /* iptables-restore skips lines marked for the other family (-4 / -6) */
+        if ((cmd.flags & (p->family == FAMILY_IPV6 ? COMMAND_IPV4 : COMMAND_IPV6)) &&
+            !(cmd.flags & (p->family == FAMILY_IPV6 ? COMMAND_IPV6 : COMMAND_IPV4)))
+                return 0;
         if (!command_allowed_in_file(cmd.type))
                 return parser_line_error(p, cmd.loc.column, DIAG_SYNTAX, "%s cannot be used in a rules file",
                                          command_type_to_string(cmd.type));

@@ -37,7 +37,7 @@ static void print_iface_option(const Rule *r, bool in, StrBuf *out) {
         strbuf_puts(out, (r->flags & (in ? RULE_INV_IN : RULE_INV_OUT)) ? " ! -" : " -");
         strbuf_putc(out, in ? 'i' : 'o');
         strbuf_putc(out, ' ');
-        strbuf_puts(out, name);
+        strbuf_put_word(out, name);
 }
 
 static const char *target_label(const Target *t, bool list) {
@@ -50,7 +50,10 @@ static const char *target_label(const Target *t, bool list) {
         return t->ext->name;
 }
 
-void rule_print_spec(const Rule *r, Family family, StrBuf *out) {
+static void print_counters_c(const Counters *c, StrBuf *out);
+
+/* iptables -S -v puts "-c PACKETS BYTES" between the matches and the target. */
+static void print_spec(const Rule *r, Family family, const Counters *counters, StrBuf *out) {
         ExtPrint p = { .buf = out, .family = family };
 
         print_addr_option(r, true, &p);
@@ -74,12 +77,18 @@ void rule_print_spec(const Rule *r, Family family, StrBuf *out) {
                 if (m->ext->save)
                         m->ext->save(match_data(m), &p);
         }
+        if (counters)
+                print_counters_c(counters, out);
         if (r->target) {
                 strbuf_puts(out, r->target->ext->type == TARGET_GOTO ? " -g " : " -j ");
                 strbuf_puts(out, target_label(r->target, false));
                 if (r->target->ext->save)
                         r->target->ext->save(target_data(r->target), &p);
         }
+}
+
+void rule_print_spec(const Rule *r, Family family, StrBuf *out) {
+        print_spec(r, family, NULL, out);
 }
 
 static void print_counters_bracket(const Counters *c, StrBuf *out) {
@@ -137,9 +146,7 @@ static void print_chain_rules_s(const Table *t, const Chain *c, size_t rulenum, 
                         continue;
                 strbuf_puts(out, "-A ");
                 strbuf_puts(out, c->name);
-                rule_print_spec(c->rules[k], t->family, out);
-                if (flags & PRINT_COUNTERS)
-                        print_counters_c(&c->rules[k]->counters, out);
+                print_spec(c->rules[k], t->family, (flags & PRINT_COUNTERS) ? &c->rules[k]->counters : NULL, out);
                 strbuf_putc(out, '\n');
         }
 }
@@ -301,11 +308,15 @@ static void print_list_rule(const Table *t, const Rule *r, size_t num, unsigned 
                 uint8_t proto = (r->flags & RULE_HAS_PROTO) ? r->proto : 0;
                 const char *name = (flags & PRINT_NUMERIC) ? NULL : protocol_to_name(proto);
                 size_t start = out->len;
-                if (name)
+                /* print_rule_details(): names "%-4s ", numbers "%-5hu" */
+                if (name) {
                         strbuf_puts(out, name);
-                else
+                        strbuf_pad(out, start, 4);
+                        strbuf_putc(out, ' ');
+                } else {
                         strbuf_put_u64(out, proto);
-                strbuf_pad(out, start, 5);
+                        strbuf_pad(out, start, 5);
+                }
         }
         /* IPv6 has no -f: iptables-nft shows "--" there too. */
         strbuf_putc(out, (r->flags & RULE_INV_FRAGMENT) ? '!' : '-');

@@ -145,8 +145,9 @@ typedef struct Extension Extension;
 
 /*
  * A match or a target: the extension that owns the payload, the column
- * of its "-m"/"-j" in the source line, then the payload itself, sized by
- * the extension (ext->size) and always fully zero-initialised.
+ * of its name (after "-m"/"-j", or of the option that loaded it
+ * implicitly) in the source line, then the payload itself, sized by the
+ * extension (ext->size) and always fully zero-initialised.
  */
 typedef struct Match {
         struct Match *next;

@@ -112,6 +112,20 @@ void strbuf_put_quoted(StrBuf *b, const char *s) {
         strbuf_putc(b, '"');
 }
 
+void strbuf_put_word(StrBuf *b, const char *s) {
+        if (*s && !streq(s, "!") && *s != '#' && !s[strcspn(s, " \t\r\n\"'\\")]) {
+                strbuf_puts(b, s);
+                return;
+        }
+        strbuf_putc(b, '"');
+        for (; *s; s++) {
+                if (*s == '"' || *s == '\\')
+                        strbuf_putc(b, '\\');
+                strbuf_putc(b, *s);
+        }
+        strbuf_putc(b, '"');
+}
+
 int strbuf_flush(StrBuf *b, FILE *f) {
         if (b->error)
                 return b->error;

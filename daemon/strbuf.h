@@ -55,6 +55,8 @@ void strbuf_printf(StrBuf *b, const char *fmt, ...) _printf_(2, 3);
 void strbuf_pad(StrBuf *b, size_t start, size_t width);
 /* iptables-save's string form: bare if only [A-Za-z0-9_-], else "..." with \ before " \ '. */
 void strbuf_put_quoted(StrBuf *b, const char *s);
+/* A name (interface, ...) bare unless the grammar would read it otherwise: then quoted as above. */
+void strbuf_put_word(StrBuf *b, const char *s);
 /* Writes the buffer to f and empties it. */
 int strbuf_flush(StrBuf *b, FILE *f);
 

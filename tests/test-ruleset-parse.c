@@ -527,8 +527,8 @@ static const struct {
           "t.v4:4:1: error: \"[1:2]-A\" is not [PACKETS:BYTES]\n"
           "t.v4:5:1: error: \"[1:]\" is not [PACKETS:BYTES]\n" },
         { FAMILY_IPV4, "*filter\n-A INPUT -c 1 -j ACCEPT\n-A INPUT -c a,b\nCOMMIT\n",
-          "t.v4:2:13: error: -c takes PACKETS,BYTES, not \"1\"\n"
-          "t.v4:3:13: error: -c takes PACKETS,BYTES, not \"a,b\"\n" },
+          "t.v4:2:13: error: -c takes PACKETS,BYTES or PACKETS BYTES, not \"1\"\n"
+          "t.v4:3:13: error: -c takes PACKETS,BYTES or PACKETS BYTES, not \"a,b\"\n" },
         /* commands a rules file may not hold */
         { FAMILY_IPV4, "*filter\n-L\n-S INPUT\n-t nat -A INPUT\n-A INPUT -t filter\n--list\nCOMMIT\n",
           "t.v4:2:1: error: -L cannot be used in a rules file\n"
@@ -1061,6 +1061,12 @@ START_TEST(test_command_apply) {
 }
 END_TEST
 
+/* The core option table is searched with bsearch(): it must stay sorted. */
+START_TEST(test_core_options_sorted) {
+        ck_assert(core_options_sorted());
+}
+END_TEST
+
 static Suite *parse_suite(void) {
         Suite *s = suite_create("ruleset-parse");
         TCase *tc;
@@ -1091,6 +1097,7 @@ static Suite *parse_suite(void) {
         tc = tcase_create("commands");
         tcase_add_loop_test(tc, test_command, 0, N_ELEMENTS(command_cases));
         tcase_add_test(tc, test_command_apply);
+        tcase_add_test(tc, test_core_options_sorted);
         suite_add_tcase(s, tc);
 
         return s;

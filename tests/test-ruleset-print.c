@@ -3,10 +3,11 @@
  * test-ruleset-print: the one printer. iptables -S (policies, new chains,
  * rules; one chain; one rule; "-c p b" counters), iptables -L in all its
  * column layouts (numeric, verbose, exact, line numbers; K/M/G/T
- * counters), and the iptables-save form with and without counters. Every
- * expected text below is what iptables-nft 1.8.9 printed for the same
- * rules (loaded with iptables-nft-restore -c in a throwaway network
- * namespace). Last, print(parse(print(x))) == print(x).
+ * counters), and the iptables-save form with and without counters. The
+ * expected texts of print_cases and save_cases are what iptables-nft
+ * 1.8.9 printed for the same fixtures (loaded with iptables-nft-restore -c
+ * in a throwaway network namespace); the counter formats agree with its
+ * output too. Last, print(parse(print(x))) == print(x).
  */
 
 #include <check.h>
@@ -120,6 +121,7 @@ static const char rich_v6[] =
         "[0:0] -A u -j RETURN\n"
         "COMMIT\n";
 
+/* ---- iptables -S and -L ---- */
 
 static const struct {
         const char *input;

@@ -633,30 +633,43 @@ START_TEST(test_equal) {
 }
 END_TEST
 
-START_TEST(test_shrink_comment) {
+START_TEST(test_pack_comment) {
         const Extension *ext = extension_find_match("comment");
         Rule *parsed = parse_rule(FAMILY_IPV4, "-A INPUT -m comment --comment short -j ACCEPT");
-        Rule *built = NULL, *d = NULL;
+        Rule *built = NULL, *d = NULL, *before;
         Match *m = NULL;
         char *s1, *s2;
 
         ck_assert_ptr_nonnull(ext);
-        /* the same rule, built by hand and not shrunk */
+        /* a parsed rule is packed: its comment keeps only the bytes in use */
+        ck_assert(parsed->packed);
+        ck_assert_uint_eq(parsed->matches->size, strlen("short") + 1);
+        /* the same rule, built by hand and not packed */
         ck_assert_int_eq(rule_new(&built), 0);
+        ck_assert(!built->packed);
         ck_assert_int_eq(rule_add_match(built, ext, 0, &m), 0);
         ck_assert_uint_eq(m->size, ext->size);
         strcpy(((MatchComment *)match_data(m))->text, "short");
         ck_assert_int_eq(rule_set_target(built, extension_find_target("ACCEPT"), 0, NULL), 0);
+        built->counters = (Counters){ 3, 4 };
+        built->loc = (SourceLoc){ "built", 9, 1 };
+        ck_assert(rule_equal(parsed, built));
+        ck_assert(rule_equal(built, parsed));
 
-        ck_assert_uint_le(parsed->matches->size, ext->size);
-        ck_assert(rule_equal(parsed, built));
         ck_assert_int_eq(rule_pack(&built), 0);
-        ck_assert_uint_le(built->matches->size, ext->size);
+        ck_assert(built->packed);
+        ck_assert_uint_eq(built->matches->size, parsed->matches->size);
         ck_assert(rule_equal(parsed, built));
-        /* shrinking twice changes nothing */
+        /* packing keeps the bookkeeping */
+        ck_assert_uint_eq(built->counters.packets, 3);
+        ck_assert_uint_eq(built->loc.line, 9);
+        /* packing a packed rule changes nothing */
+        before = parsed;
         ck_assert_int_eq(rule_pack(&parsed), 0);
+        ck_assert_ptr_eq(parsed, before);
         ck_assert(rule_equal(parsed, built));
         ck_assert_int_eq(rule_dup(built, &d), 0);
+        ck_assert(d->packed);
         ck_assert(rule_equal(d, parsed));
         s1 = rule_spec(parsed, FAMILY_IPV4);
         s2 = rule_spec(d, FAMILY_IPV4);
@@ -916,7 +929,7 @@ static Suite *ruleset_suite(void) {
         tcase_add_loop_test(tc, test_equal_ignores_bookkeeping, 0, N_ELEMENTS(rich_rules));
         tcase_add_loop_test(tc, test_unequal, 0, N_ELEMENTS(unequal_cases));
         tcase_add_loop_test(tc, test_equal, 0, N_ELEMENTS(equal_cases));
-        tcase_add_test(tc, test_shrink_comment);
+        tcase_add_test(tc, test_pack_comment);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("names");

@@ -102,13 +102,19 @@ int diag_list_add(DiagList *l, DiagLevel level, DiagCode code, const SourceLoc *
 }
 
 int diag_list_append(DiagList *dst, const DiagList *src) {
+        size_t stored_errors = 0;
+
         for (size_t i = 0; i < src->n_items; i++) {
                 const Diag *s = &src->items[i];
                 SourceLoc loc = { .file = s->file, .line = s->line, .column = s->column };
                 int r = diag_list_add(dst, s->level, s->code, &loc, "%s", s->message);
                 if (r < 0)
                         return r;
+                if (s->level == DIAG_ERROR)
+                        stored_errors++;
         }
+        /* errors src counted but did not keep still count */
+        dst->n_errors += src->n_errors - stored_errors;
         dst->n_dropped += src->n_dropped;
         return 0;
 }

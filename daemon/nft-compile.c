@@ -1,0 +1,613 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nft-compile: the model becomes the messages of one transaction: our
+ * tables, their base chains with iptables' hooks, types and priorities,
+ * user chains, the sets the rules look up (shared per table), and the
+ * rules, each laid out as core matches, matches, counter, target, with
+ * its comment and its layout in userdata. Pure: nothing here talks to
+ * the kernel.
+ */
+
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <libnftnl/udata.h>
+
+#include "nft-compile.h"
+#include "nft-ext.h"
+#include "nft-layout.h"
+#include "ruleset-ext.h"
+#include "ruleset-names.h"
+
+static const char *const nft_table_names[_TABLE_TYPE_MAX] = {
+        [TABLE_FILTER] = NFT_TABLE_PREFIX "filter",
+        [TABLE_NAT] = NFT_TABLE_PREFIX "nat",
+        [TABLE_MANGLE] = NFT_TABLE_PREFIX "mangle",
+        [TABLE_RAW] = NFT_TABLE_PREFIX "raw",
+        [TABLE_SECURITY] = NFT_TABLE_PREFIX "security",
+};
+
+const char *nft_table_name(TableType t) {
+        return (unsigned)t < _TABLE_TYPE_MAX ? nft_table_names[t] : NULL;
+}
+
+TableType nft_table_from_name(const char *name) {
+        for (TableType t = 0; t < _TABLE_TYPE_MAX; t++)
+                if (streq(nft_table_names[t], name))
+                        return t;
+        return _TABLE_TYPE_INVALID;
+}
+
+int nft_family(Family f) {
+        return f == FAMILY_IPV6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+}
+
+/* iptables' base chains: type and priority by table and hook (netfilter-notes §1.1). */
+static const char *chain_type(TableType t, Hook h) {
+        if (t == TABLE_NAT)
+                return "nat";
+        if (t == TABLE_MANGLE && h == HOOK_OUTPUT)
+                return "route";
+        return "filter";
+}
+
+static int chain_priority(TableType t, Hook h) {
+        switch (t) {
+        case TABLE_RAW:
+                return -300;
+        case TABLE_MANGLE:
+                return -150;
+        case TABLE_NAT:
+                return h == HOOK_PREROUTING || h == HOOK_OUTPUT ? -100 : 100;
+        case TABLE_FILTER:
+                return 0;
+        case TABLE_SECURITY:
+                return 50; /* NF_IP_PRI_SECURITY, as iptables-legacy */
+        case _TABLE_TYPE_MAX:
+        case _TABLE_TYPE_INVALID:
+                break;
+        }
+        return 0;
+}
+
+/* Sets of one table, de-duplicated by content: 100k rules must not mean 100k anonymous sets. */
+typedef struct CompiledSet {
+        uint64_t hash;
+        NftSetSpec spec;                /* owns elements and udata */
+        char name[16];
+} CompiledSet;
+
+struct NftCompileContext {
+        const Table *table;
+        NftBatch *batch;
+        DiagList *diags;
+        CompiledSet *sets;
+        size_t n_sets;
+        size_t n_sets_allocated;
+        size_t *buckets;                /* index + 1 into sets, open addressing */
+        size_t n_buckets;
+        uint32_t *next_set_id;          /* batch-wide */
+        uint32_t own_set_id;
+};
+
+int nft_compile_context_new(const Table *t, NftBatch *batch, DiagList *diags, NftCompileContext **ret) {
+        NftCompileContext *ctx = calloc(1, sizeof(*ctx));
+
+        if (!ctx)
+                return -ENOMEM;
+        ctx->table = t;
+        ctx->batch = batch;
+        ctx->diags = diags;
+        ctx->next_set_id = &ctx->own_set_id;
+        *ret = ctx;
+        return 0;
+}
+
+NftCompileContext *nft_compile_context_free(NftCompileContext *ctx) {
+        if (!ctx)
+                return NULL;
+        for (size_t i = 0; i < ctx->n_sets; i++)
+                nft_set_spec_done(&ctx->sets[i].spec);
+        free(ctx->sets);
+        free(ctx->buckets);
+        free(ctx);
+        return NULL;
+}
+
+static uint64_t fnv1a(uint64_t h, const void *data, size_t len) {
+        const uint8_t *p = data;
+
+        for (size_t i = 0; i < len; i++) {
+                h ^= p[i];
+                h *= 0x100000001b3ULL;
+        }
+        return h;
+}
+
+static uint64_t set_spec_hash(const NftSetSpec *s) {
+        uint64_t h = 0xcbf29ce484222325ULL;
+
+        h = fnv1a(h, &s->key_type, sizeof(s->key_type));
+        h = fnv1a(h, &s->key_len, sizeof(s->key_len));
+        h = fnv1a(h, s->field_len, sizeof(s->field_len));
+        h = fnv1a(h, &s->n_fields, sizeof(s->n_fields));
+        h = fnv1a(h, &s->flags, sizeof(s->flags));
+        h = fnv1a(h, s->elements, s->n_elements * sizeof(NftSetElement));
+        if (s->udata_len)
+                h = fnv1a(h, s->udata, s->udata_len);
+        return h;
+}
+
+static bool set_spec_equal(const NftSetSpec *a, const NftSetSpec *b) {
+        return a->key_type == b->key_type && a->key_len == b->key_len &&
+               !memcmp(a->field_len, b->field_len, sizeof(a->field_len)) && a->n_fields == b->n_fields &&
+               a->flags == b->flags && a->n_elements == b->n_elements &&
+               !memcmp(a->elements, b->elements, a->n_elements * sizeof(NftSetElement)) &&
+               a->udata_len == b->udata_len && (!a->udata_len || !memcmp(a->udata, b->udata, a->udata_len));
+}
+
+static int context_grow_buckets(NftCompileContext *ctx) {
+        size_t n = ctx->n_buckets ? ctx->n_buckets * 2 : 64;
+        size_t *b = calloc(n, sizeof(size_t));
+
+        if (!b)
+                return -ENOMEM;
+        for (size_t i = 0; i < ctx->n_sets; i++) {
+                size_t k = ctx->sets[i].hash & (n - 1);
+                while (b[k])
+                        k = (k + 1) & (n - 1);
+                b[k] = i + 1;
+        }
+        free(ctx->buckets);
+        ctx->buckets = b;
+        ctx->n_buckets = n;
+        return 0;
+}
+
+/* Element keys as the kernel wants them for this set (netfilter-notes §4.2). */
+static int set_add_elements(struct nftnl_set *set, const NftSetSpec *spec) {
+        bool interval = spec->flags & NFT_SET_SPEC_INTERVAL, concat = spec->flags & NFT_SET_SPEC_CONCAT;
+        static const uint8_t zero[16];
+
+        for (size_t i = 0; i < spec->n_elements; i++) {
+                const NftSetElement *e = &spec->elements[i];
+                struct nftnl_set_elem *el;
+                uint8_t end[16];
+                bool is_max = true;
+
+                if (interval && !concat && i == 0 && memcmp(e->key, zero, spec->key_len) != 0) {
+                        /* nft's convention: the interval tree starts with an end at 0 */
+                        el = nftnl_set_elem_alloc();
+                        if (!el)
+                                return -ENOMEM;
+                        nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY, zero, spec->key_len);
+                        nftnl_set_elem_set_u32(el, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
+                        nftnl_set_elem_add(set, el);
+                }
+                el = nftnl_set_elem_alloc();
+                if (!el)
+                        return -ENOMEM;
+                nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY, e->key, spec->key_len);
+                if (concat && interval)
+                        nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY_END, e->key_end, spec->key_len);
+                nftnl_set_elem_add(set, el);
+                if (!interval || concat)
+                        continue;
+
+                /* the exclusive end: key_end + 1, none when key_end is the largest key */
+                memcpy(end, e->key_end, spec->key_len);
+                for (uint32_t k = spec->key_len; k-- > 0;) {
+                        if (end[k] != 0xff)
+                                is_max = false;
+                        if (++end[k] != 0)
+                                break;
+                }
+                if (is_max)
+                        continue;
+                el = nftnl_set_elem_alloc();
+                if (!el)
+                        return -ENOMEM;
+                nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY, end, spec->key_len);
+                nftnl_set_elem_set_u32(el, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
+                nftnl_set_elem_add(set, el);
+        }
+        return 0;
+}
+
+static int context_emit_set(NftCompileContext *ctx, CompiledSet *cs, uint32_t id) {
+        const NftSetSpec *spec = &cs->spec;
+        struct nftnl_set *set = nftnl_set_alloc();
+        uint32_t flags = NFT_SET_CONSTANT;
+        int r;
+
+        if (!set)
+                return -ENOMEM;
+        if (spec->flags & NFT_SET_SPEC_INTERVAL)
+                flags |= NFT_SET_INTERVAL;
+        if (spec->flags & NFT_SET_SPEC_CONCAT)
+                flags |= NFT_SET_CONCAT;
+        nftnl_set_set_str(set, NFTNL_SET_TABLE, nft_table_name(ctx->table->type));
+        nftnl_set_set_str(set, NFTNL_SET_NAME, cs->name);
+        nftnl_set_set_u32(set, NFTNL_SET_FAMILY, (uint32_t)nft_family(ctx->table->family));
+        nftnl_set_set_u32(set, NFTNL_SET_KEY_LEN, spec->key_len);
+        nftnl_set_set_u32(set, NFTNL_SET_KEY_TYPE, spec->key_type);
+        nftnl_set_set_u32(set, NFTNL_SET_FLAGS, flags);
+        nftnl_set_set_u32(set, NFTNL_SET_ID, id);
+        if (spec->flags & NFT_SET_SPEC_CONCAT)
+                nftnl_set_set_data(set, NFTNL_SET_DESC_CONCAT, spec->field_len, spec->n_fields);
+        if (spec->udata_len)
+                nftnl_set_set_data(set, NFTNL_SET_USERDATA, spec->udata, spec->udata_len);
+        r = set_add_elements(set, spec);
+        if (r >= 0)
+                r = nft_batch_add(ctx->batch, NFT_MESSAGE_NEW_SET, set, &ctx->table->loc);
+        if (r < 0)
+                nftnl_set_free(set);
+        return r;
+}
+
+/* The name of the table's set with these contents, making it (and its message) the first time. */
+static int context_get_set(NftCompileContext *ctx, const NftSetSpec *spec, const char **ret_name, uint32_t *ret_id) {
+        uint64_t h = set_spec_hash(spec);
+        CompiledSet *cs;
+        size_t k;
+        int r;
+
+        if (spec->udata_len > 200 || spec->key_len == 0 || spec->key_len > 16)
+                return -EINVAL;
+        if (ctx->n_buckets) {
+                for (k = h & (ctx->n_buckets - 1); ctx->buckets[k]; k = (k + 1) & (ctx->n_buckets - 1)) {
+                        cs = &ctx->sets[ctx->buckets[k] - 1];
+                        if (cs->hash == h && set_spec_equal(&cs->spec, spec)) {
+                                *ret_name = cs->name;
+                                *ret_id = 0; /* made earlier in this batch: found by name */
+                                return 0;
+                        }
+                }
+        }
+        if ((ctx->n_sets + 1) * 2 > ctx->n_buckets) {
+                r = context_grow_buckets(ctx);
+                if (r < 0)
+                        return r;
+        }
+        if (ctx->n_sets == ctx->n_sets_allocated) {
+                size_t n = ctx->n_sets_allocated ? ctx->n_sets_allocated * 2 : 16;
+                CompiledSet *s = reallocarray(ctx->sets, n, sizeof(CompiledSet));
+                if (!s)
+                        return -ENOMEM;
+                ctx->sets = s;
+                ctx->n_sets_allocated = n;
+        }
+        cs = &ctx->sets[ctx->n_sets];
+        *cs = (CompiledSet){ .hash = h, .spec = *spec };
+        cs->spec.elements = NULL;
+        cs->spec.udata = NULL;
+        cs->spec.elements = spec->n_elements ? malloc(spec->n_elements * sizeof(NftSetElement)) : NULL;
+        if (spec->n_elements && !cs->spec.elements)
+                return -ENOMEM;
+        memcpy(cs->spec.elements, spec->elements, spec->n_elements * sizeof(NftSetElement));
+        if (spec->udata_len) {
+                void *u = malloc(spec->udata_len);
+                if (!u) {
+                        free(cs->spec.elements);
+                        return -ENOMEM;
+                }
+                memcpy(u, spec->udata, spec->udata_len);
+                cs->spec.udata = u;
+        }
+        snprintf(cs->name, sizeof(cs->name), "set%zu", ctx->n_sets);
+        ctx->n_sets++;
+        for (k = h & (ctx->n_buckets - 1); ctx->buckets[k]; k = (k + 1) & (ctx->n_buckets - 1))
+                ;
+        ctx->buckets[k] = ctx->n_sets;
+
+        *ret_id = ++*ctx->next_set_id;
+        if (ctx->batch) {
+                r = context_emit_set(ctx, cs, *ret_id);
+                if (r < 0)
+                        return r;
+        }
+        *ret_name = cs->name;
+        return 0;
+}
+
+int nft_build_lookup(NftRuleBuilder *b, uint32_t sreg, const NftSetSpec *spec, bool invert) {
+        struct nftnl_expr *e;
+        const char *name;
+        uint32_t id;
+        int r;
+
+        r = context_get_set(b->ctx, spec, &name, &id);
+        if (r < 0)
+                return r;
+        e = nft_expr_new(b, "lookup");
+        if (!e)
+                return -ENOMEM;
+        nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, sreg);
+        nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, name);
+        if (id)
+                nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, id);
+        if (invert)
+                nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, NFT_LOOKUP_F_INV);
+        return 0;
+}
+
+/* Core matches: -i -o -p -s -d -f, in iptables-nft's order. */
+
+static int compile_iface(NftRuleBuilder *b, uint32_t key, const char *name, bool invert) {
+        uint8_t buf[IFNAMSIZ] = {};
+        size_t len = strlen(name);
+        int r;
+
+        r = nft_build_meta(b, key, NFT_REG_1);
+        if (r < 0)
+                return r;
+        if (len > 0 && name[len - 1] == '+') {
+                if (len == 1) {
+                        /* "! -i +": no interface is no interface; never matches */
+                        r = nft_build_bitwise(b, NFT_REG_1, IFNAMSIZ, buf, buf);
+                        return r < 0 ? r : nft_build_cmp(b, NFT_REG_1, NFT_CMP_NEQ, buf, IFNAMSIZ);
+                }
+                return nft_build_cmp(b, NFT_REG_1, invert ? NFT_CMP_NEQ : NFT_CMP_EQ, name, (uint32_t)len - 1);
+        }
+        memcpy(buf, name, len);
+        return nft_build_cmp(b, NFT_REG_1, invert ? NFT_CMP_NEQ : NFT_CMP_EQ, buf, IFNAMSIZ);
+}
+
+static bool mask_is_full(const Addr *m, size_t len) {
+        for (size_t i = 0; i < len; i++)
+                if (m->bytes[i] != 0xff)
+                        return false;
+        return true;
+}
+
+static int compile_addr(NftRuleBuilder *b, const AddrMask *am, bool src, bool invert) {
+        bool v6 = b->family == FAMILY_IPV6;
+        uint32_t len = v6 ? 16 : 4, offset = v6 ? (src ? 8 : 24) : (src ? 12 : 16);
+        static const Addr zero;
+        int r;
+
+        r = nft_build_payload(b, NFT_PAYLOAD_NETWORK_HEADER, offset, len, NFT_REG_1);
+        if (r < 0)
+                return r;
+        if (!mask_is_full(&am->mask, len)) {
+                r = nft_build_bitwise(b, NFT_REG_1, len, &am->mask, &zero);
+                if (r < 0)
+                        return r;
+        }
+        return nft_build_cmp(b, NFT_REG_1, invert ? NFT_CMP_NEQ : NFT_CMP_EQ, &am->addr, len);
+}
+
+static int compile_fragment(NftRuleBuilder *b, bool invert) {
+        uint16_t mask = htons(0x1fff), zero = 0;
+        int r;
+
+        r = nft_build_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 6, 2, NFT_REG_1);
+        if (r >= 0)
+                r = nft_build_bitwise(b, NFT_REG_1, 2, &mask, &zero);
+        if (r >= 0)
+                r = nft_build_cmp(b, NFT_REG_1, invert ? NFT_CMP_EQ : NFT_CMP_NEQ, &zero, 2);
+        return r;
+}
+
+static int compile_core(NftRuleBuilder *b) {
+        const Rule *r = b->model;
+        int k = 0;
+
+        if (r->iniface[0])
+                k = compile_iface(b, NFT_META_IIFNAME, r->iniface, r->flags & RULE_INV_IN);
+        if (k >= 0 && r->outiface[0])
+                k = compile_iface(b, NFT_META_OIFNAME, r->outiface, r->flags & RULE_INV_OUT);
+        if (k >= 0 && (r->flags & RULE_HAS_PROTO)) {
+                k = nft_build_meta(b, NFT_META_L4PROTO, NFT_REG_1);
+                if (k >= 0)
+                        k = nft_build_cmp(b, NFT_REG_1, (r->flags & RULE_INV_PROTO) ? NFT_CMP_NEQ : NFT_CMP_EQ,
+                                          &r->proto, 1);
+        }
+        if (k >= 0 && (r->flags & RULE_HAS_SRC))
+                k = compile_addr(b, &r->src, true, r->flags & RULE_INV_SRC);
+        if (k >= 0 && (r->flags & RULE_HAS_DST))
+                k = compile_addr(b, &r->dst, false, r->flags & RULE_INV_DST);
+        if (k >= 0 && (r->flags & RULE_FRAGMENT))
+                k = compile_fragment(b, r->flags & RULE_INV_FRAGMENT);
+        return k;
+}
+
+static int build_udata(NftRuleBuilder *b, const NftLayout *layout, const SourceLoc *loc) {
+        uint8_t tag[NFT_LAYOUT_MAX_BYTES];
+        struct nftnl_udata_buf *buf;
+        size_t tag_len;
+        int r = 0;
+
+        tag_len = nft_layout_encode(layout, tag, sizeof(tag));
+        buf = nftnl_udata_buf_alloc(NFT_UDATA_MAX);
+        if (!buf)
+                return -ENOMEM;
+        if (b->comment && !nftnl_udata_put_strz(buf, NFT_UDATA_COMMENT, b->comment))
+                r = -E2BIG;
+        if (r == 0 && !nftnl_udata_put(buf, NFT_UDATA_NFWALL, (uint32_t)tag_len, tag))
+                r = -E2BIG;
+        if (r == 0)
+                nftnl_rule_set_data(b->rule, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(buf),
+                                    nftnl_udata_buf_len(buf));
+        nftnl_udata_buf_free(buf);
+        if (r == -E2BIG) {
+                int k = diag_list_add(b->diags, DIAG_ERROR, DIAG_UNSUPPORTED, loc,
+                                      "the comment is too long for nf_tables (at most %d characters with this rule)",
+                                      NFT_UDATA_MAX - 4 - (int)tag_len - 2);
+                return k < 0 ? k : -EOPNOTSUPP;
+        }
+        return r;
+}
+
+int nft_compile_rule(NftCompileContext *ctx, const Chain *chain, const Rule *rule, struct nftnl_rule **ret) {
+        const Table *t = ctx->table;
+        NftRuleBuilder b = {
+                .ctx = ctx,
+                .family = t->family,
+                .table = t->type,
+                .model = rule,
+                .loc = rule->loc,
+                .diags = ctx->diags,
+        };
+        NftLayout layout = {};
+        struct nftnl_expr *counter;
+        unsigned before;
+        int r;
+
+        b.rule = nftnl_rule_alloc();
+        if (!b.rule)
+                return -ENOMEM;
+        nftnl_rule_set_str(b.rule, NFTNL_RULE_TABLE, nft_table_name(t->type));
+        nftnl_rule_set_str(b.rule, NFTNL_RULE_CHAIN, chain->name);
+        nftnl_rule_set_u32(b.rule, NFTNL_RULE_FAMILY, (uint32_t)nft_family(t->family));
+
+        r = compile_core(&b);
+        layout.n_core = (uint8_t)b.n_exprs;
+        for (const Match *m = rule->matches; r >= 0 && m; m = m->next) {
+                const NftCodec *codec = nft_codec_for_match(m->ext->type);
+                before = b.n_exprs;
+                b.loc.column = m->column;
+                r = codec->compile(&b, match_data(m));
+                if (r >= 0)
+                        r = nft_layout_add(&layout, false, m->ext->type, b.n_exprs - before);
+        }
+        if (r >= 0) {
+                counter = nft_expr_new(&b, "counter");
+                if (!counter)
+                        r = -ENOMEM;
+                else {
+                        nftnl_expr_set_u64(counter, NFTNL_EXPR_CTR_PACKETS, rule->counters.packets);
+                        nftnl_expr_set_u64(counter, NFTNL_EXPR_CTR_BYTES, rule->counters.bytes);
+                }
+        }
+        if (r >= 0 && rule->target) {
+                const NftCodec *codec = nft_codec_for_target(rule->target->ext->type);
+                before = b.n_exprs;
+                b.loc.column = rule->target->column;
+                r = codec->compile(&b, target_data(rule->target));
+                if (r >= 0)
+                        r = nft_layout_add(&layout, true, rule->target->ext->type, b.n_exprs - before);
+        }
+        if (r >= 0)
+                r = build_udata(&b, &layout, &rule->loc);
+        if (r < 0) {
+                nftnl_rule_free(b.rule);
+                return r;
+        }
+        *ret = b.rule;
+        return 0;
+}
+
+static int compile_chain(NftCompileContext *ctx, const Chain *c) {
+        const Table *t = ctx->table;
+        struct nftnl_chain *chain = nftnl_chain_alloc();
+        int r;
+
+        if (!chain)
+                return -ENOMEM;
+        nftnl_chain_set_str(chain, NFTNL_CHAIN_TABLE, nft_table_name(t->type));
+        nftnl_chain_set_str(chain, NFTNL_CHAIN_NAME, c->name);
+        nftnl_chain_set_u32(chain, NFTNL_CHAIN_FAMILY, (uint32_t)nft_family(t->family));
+        if (c->builtin) {
+                nftnl_chain_set_u32(chain, NFTNL_CHAIN_HOOKNUM, (uint32_t)c->hook); /* Hook follows NF_INET_* */
+                nftnl_chain_set_s32(chain, NFTNL_CHAIN_PRIO, chain_priority(t->type, c->hook));
+                nftnl_chain_set_str(chain, NFTNL_CHAIN_TYPE, chain_type(t->type, c->hook));
+                nftnl_chain_set_u32(chain, NFTNL_CHAIN_POLICY, c->policy == POLICY_DROP ? NF_DROP : NF_ACCEPT);
+                /* the policy's counters exist only if given when the chain is made */
+                nftnl_chain_set_u64(chain, NFTNL_CHAIN_PACKETS, c->counters.packets);
+                nftnl_chain_set_u64(chain, NFTNL_CHAIN_BYTES, c->counters.bytes);
+        }
+        r = nft_batch_add(ctx->batch, NFT_MESSAGE_NEW_CHAIN, chain, &c->loc);
+        if (r < 0)
+                nftnl_chain_free(chain);
+        return r;
+}
+
+static struct nftnl_table *table_object(Family f, TableType t) {
+        struct nftnl_table *table = nftnl_table_alloc();
+
+        if (!table)
+                return NULL;
+        nftnl_table_set_str(table, NFTNL_TABLE_NAME, nft_table_name(t));
+        nftnl_table_set_u32(table, NFTNL_TABLE_FAMILY, (uint32_t)nft_family(f));
+        return table;
+}
+
+static int batch_add_table(NftBatch *batch, NftMessageKind kind, Family f, TableType t, const SourceLoc *loc) {
+        struct nftnl_table *table = table_object(f, t);
+        int r;
+
+        if (!table)
+                return -ENOMEM;
+        r = nft_batch_add(batch, kind, table, loc);
+        if (r < 0)
+                nftnl_table_free(table);
+        return r;
+}
+
+static int compile_table(const Table *t, NftBatch *batch, uint32_t *next_set_id, DiagList *diags) {
+        _cleanup_(nft_compile_context_freep) NftCompileContext *ctx = NULL;
+        int r, err = 0;
+
+        r = nft_compile_context_new(t, batch, diags, &ctx);
+        if (r < 0)
+                return r;
+        /* set ids are unique in the whole transaction */
+        ctx->next_set_id = next_set_id;
+
+        r = batch_add_table(batch, NFT_MESSAGE_NEW_TABLE, t->family, t->type, &t->loc);
+        for (size_t i = 0; r >= 0 && i < t->n_chains; i++)
+                r = compile_chain(ctx, t->chains[i]);
+        for (size_t i = 0; r >= 0 && i < t->n_chains; i++) {
+                const Chain *c = t->chains[i];
+                for (size_t k = 0; r >= 0 && k < c->n_rules; k++) {
+                        struct nftnl_rule *rule;
+                        int k_r = nft_compile_rule(ctx, c, c->rules[k], &rule);
+                        if (k_r == -EOPNOTSUPP || k_r == -EINVAL) {
+                                /* reported: go on, to report every rule that cannot be compiled */
+                                err = k_r;
+                                continue;
+                        }
+                        r = k_r;
+                        if (r >= 0) {
+                                r = nft_batch_add(batch, NFT_MESSAGE_NEW_RULE, rule, &c->rules[k]->loc);
+                                if (r < 0)
+                                        nftnl_rule_free(rule);
+                        }
+                }
+        }
+        return r < 0 ? r : err;
+}
+
+int nft_compile_ruleset(const Ruleset *rs, unsigned families, NftBatch *batch, DiagList *diags) {
+        uint32_t next_set_id = 0;
+        int r, err = 0;
+
+        for (Family f = 0; f < _FAMILY_MAX; f++) {
+                if (!(families & FAMILY_BIT(f)))
+                        continue;
+                /* create-if-missing then delete: 6.1 has no DESTROY, and DEL must not fail */
+                for (TableType t = 0; t < _TABLE_TYPE_MAX; t++) {
+                        r = batch_add_table(batch, NFT_MESSAGE_NEW_TABLE, f, t, NULL);
+                        if (r >= 0)
+                                r = batch_add_table(batch, NFT_MESSAGE_DEL_TABLE, f, t, NULL);
+                        if (r < 0)
+                                return r;
+                }
+                for (TableType t = 0; t < _TABLE_TYPE_MAX; t++) {
+                        const Table *table = ruleset_get_table(rs, f, t);
+                        if (!table)
+                                continue;
+                        r = compile_table(table, batch, &next_set_id, diags);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0 && err == 0)
+                                err = r;
+                }
+        }
+        return err;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Model → libnftnl objects, without a socket: the whole of a ruleset as
+ * the messages of one nf_tables transaction.
+ */
+
+#include "diag.h"
+#include "nft-batch.h"
+#include "ruleset.h"
+
+/* The nf_tables table name of one of ours ("nfwall-filter"), and back. */
+const char *nft_table_name(TableType t) _const_;
+TableType nft_table_from_name(const char *name) _pure_;
+int nft_family(Family f) _const_;       /* NFPROTO_IPV4 / NFPROTO_IPV6 */
+
+/*
+ * Replaces every table of ours in the families of `families` (FAMILY_BIT()s)
+ * with what rs holds: each is created if missing, deleted, and made again
+ * with its chains, sets and rules, so that the transaction starts from
+ * nothing whatever the kernel held. Tables rs does not have end up absent.
+ * 0, or a negative errno after diagnostics at the offending rules.
+ */
+int nft_compile_ruleset(const Ruleset *rs, unsigned families, NftBatch *batch, DiagList *diags);
+
+/*
+ * One rule, for runtime edits and for the decompiler's check that a rule
+ * read back is the rule we would write. The context carries the table's
+ * shared sets; nft_compile_context_new() with batch NULL makes sets known
+ * by name only (no messages), as the decompiler needs.
+ */
+typedef struct NftCompileContext NftCompileContext;
+int nft_compile_context_new(const Table *t, NftBatch *batch, DiagList *diags, NftCompileContext **ret);
+NftCompileContext *nft_compile_context_free(NftCompileContext *ctx);
+DEFINE_TRIVIAL_CLEANUP_FUNC(NftCompileContext *, nft_compile_context_free);
+int nft_compile_rule(NftCompileContext *ctx, const Chain *chain, const Rule *rule, struct nftnl_rule **ret);
