@@ -147,19 +147,6 @@ static int parse_expire(ExtParse *p, uint32_t *ret_min, uint32_t *ret_max) {
         return 0;
 }
 
-/* Like ext_parse_addr_mask(), but keeping the host bits: iptables-save prints them back. */
-static int parse_addr_keep_host(ExtParse *p, AddrMask *ret) {
-        const char *slash = strchr(p->arg, '/');
-        AddrMask am;
-
-        if (ext_parse_addr_mask(p, p->arg, &am) < 0)
-                return -EINVAL;
-        if (slash && ext_parse_addr(p, strndupa(p->arg, slash - p->arg), &am.addr) < 0)
-                return -EINVAL;
-        *ret = am;
-        return 0;
-}
-
 static int conntrack_parse(ExtParse *p, void *data) {
         MatchConntrack *ct = data;
         ConntrackField f = p->option->id;
@@ -187,7 +174,12 @@ static int conntrack_parse(ExtParse *p, void *data) {
         case CONNTRACK_ORIGDST:
         case CONNTRACK_REPLSRC:
         case CONNTRACK_REPLDST:
-                r = parse_addr_keep_host(p, &ct->addr[f - CONNTRACK_ORIGSRC]);
+                /*
+                 * Host bits cleared, where iptables-save would print them back: the kernel
+                 * compares under the mask, so they change nothing, and nf_tables keeps
+                 * only the masked address.
+                 */
+                r = ext_parse_addr_mask(p, p->arg, &ct->addr[f - CONNTRACK_ORIGSRC]);
                 break;
         case CONNTRACK_ORIGSRC_PORT:
         case CONNTRACK_ORIGDST_PORT:

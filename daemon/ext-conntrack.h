@@ -62,11 +62,7 @@ typedef enum ConntrackDir {
 
 /* MATCH_CONNTRACK (revision 3). */
 typedef struct MatchConntrack {
-        /*
-         * By field - CONNTRACK_ORIGSRC. The address keeps its host bits,
-         * as iptables-save prints it back; compare under the mask.
-         */
-        AddrMask addr[4];
+        AddrMask addr[4];               /* by field - CONNTRACK_ORIGSRC; host bits cleared */
         PortRange port[4];              /* by field - CONNTRACK_ORIGSRC_PORT */
         uint32_t expire_min;            /* seconds, inclusive */
         uint32_t expire_max;

@@ -491,6 +491,15 @@ static int parse_icmp_type(ExtParse *p, const IcmpFlavour *f, IcmpMatch *ret) {
         ret->type = type[0];
         ret->code_min = code[0];
         ret->code_max = code[1];
+        /*
+         * IPv4's wildcard type ignores the codes (xt_icmp), so "255/255" is
+         * "any": stored as such, it is what iptables-save prints and what
+         * the compiled rule can give back.
+         */
+        if (f->type_any && ret->type == ICMP_TYPE_ANY) {
+                ret->code_min = 0;
+                ret->code_max = 255;
+        }
         return 0;
 }
 

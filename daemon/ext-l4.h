@@ -57,7 +57,8 @@ typedef struct UdpMatch {
 /*
  * -m icmp and -m icmp6: type and an inclusive code range (0-255 when
  * only a type was given). For IPv4 only, type 255 is the kernel's
- * wildcard: it matches every ICMP packet whatever the codes ("any").
+ * wildcard: it matches every ICMP packet whatever the codes ("any"), and
+ * is always stored with codes 0-255.
  */
 typedef struct IcmpMatch {
         uint8_t type;

@@ -186,7 +186,15 @@ static int limit_parse_rate(ExtParse *p, uint32_t *ret) {
         avg = match_limit_avg(count, seconds);
         if (avg == 0)
                 return ext_error(p, "--limit: rate \"%s\" is too fast (at most 10000/second)", p->arg);
-        *ret = avg;
+        /*
+         * Keep the period of the rate iptables prints for avg, which is what
+         * iptables-nft loads (nf_tables' limit takes rate and unit) and reads
+         * back. For 50 of the periods --limit can give the two differ by one
+         * (4838/min is 124, printed and loaded as 80/sec, which is 125); for
+         * all others this changes nothing.
+         */
+        match_limit_rate(&(MatchLimit){ .avg = avg }, &count, &seconds);
+        *ret = match_limit_avg(count, seconds);
         return 0;
 }
 

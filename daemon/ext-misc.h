@@ -20,8 +20,9 @@
 
 /*
  * MATCH_LIMIT. avg is xt_rateinfo's period (LIMIT_SCALE * seconds per
- * packet), which is what iptables prints the rate from; burst is never
- * 0 (nf_tables turns 0 into the default, so we do it first).
+ * packet), which is what iptables prints the rate from, normalised to
+ * the period of that printed rate (what iptables-nft loads); burst is
+ * never 0 (nf_tables turns 0 into the default, so we do it first).
  */
 typedef struct MatchLimit {
         uint32_t avg;

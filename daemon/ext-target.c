@@ -112,6 +112,16 @@ static const RejectName *reject_names(Family family, size_t *ret_n) {
         return reject_names_ipv4;
 }
 
+bool reject_is_known(Family family, const TargetReject *r) {
+        size_t n;
+        const RejectName *names = reject_names(family, &n);
+
+        for (size_t i = 0; i < n; i++)
+                if (names[i].type == r->type && names[i].code == r->code)
+                        return true;
+        return false;
+}
+
 static int reject_parse(ExtParse *p, void *data) {
         TargetReject *r = data;
         size_t n, len = strlen(p->arg);

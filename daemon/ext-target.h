@@ -8,6 +8,7 @@
  * write or the arithmetic on it), never the text it was read from.
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ruleset.h"
@@ -23,6 +24,9 @@ typedef struct TargetReject {
         uint8_t type;                   /* RejectType */
         uint8_t code;                   /* 0 for REJECT_TCP_RST */
 } TargetReject;
+
+/* Whether --reject-with has a name for this type and code in the family (what the decompiler may accept). */
+bool reject_is_known(Family family, const TargetReject *r) _pure_;
 
 /* xt_log_info's prefix[30]: iptables keeps 29 characters. */
 #define LOG_PREFIX_MAX 29

@@ -304,7 +304,7 @@ static int context_get_set(NftCompileContext *ctx, const NftSetSpec *spec, const
                 ;
         ctx->buckets[k] = ctx->n_sets;
 
-        *ret_id = ++*ctx->next_set_id;
+        *ret_id = ctx->batch ? ++*ctx->next_set_id : 0;
         if (ctx->batch) {
                 r = context_emit_set(ctx, cs, *ret_id);
                 if (r < 0)
@@ -312,6 +312,13 @@ static int context_get_set(NftCompileContext *ctx, const NftSetSpec *spec, const
         }
         *ret_name = cs->name;
         return 0;
+}
+
+const NftSetSpec *nft_compile_context_find_set(const NftCompileContext *ctx, const char *name) {
+        for (size_t i = 0; i < ctx->n_sets; i++)
+                if (streq(ctx->sets[i].name, name))
+                        return &ctx->sets[i].spec;
+        return NULL;
 }
 
 int nft_build_lookup(NftRuleBuilder *b, uint32_t sreg, const NftSetSpec *spec, bool invert) {

@@ -8,6 +8,7 @@
 
 #include "diag.h"
 #include "nft-batch.h"
+#include "nft-ext.h"
 #include "ruleset.h"
 
 /* The nf_tables table name of one of ours ("nfwall-filter"), and back. */
@@ -35,3 +36,5 @@ int nft_compile_context_new(const Table *t, NftBatch *batch, DiagList *diags, Nf
 NftCompileContext *nft_compile_context_free(NftCompileContext *ctx);
 DEFINE_TRIVIAL_CLEANUP_FUNC(NftCompileContext *, nft_compile_context_free);
 int nft_compile_rule(NftCompileContext *ctx, const Chain *chain, const Rule *rule, struct nftnl_rule **ret);
+/* The spec of a set this context made, by name; NULL if it made none of that name. */
+const NftSetSpec *nft_compile_context_find_set(const NftCompileContext *ctx, const char *name);

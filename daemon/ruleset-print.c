@@ -91,6 +91,21 @@ void rule_print_spec(const Rule *r, Family family, StrBuf *out) {
         print_spec(r, family, NULL, out);
 }
 
+/*
+ * A kernel rule nfwall did not write stays visible, as a comment line that
+ * iptables-restore skips: never as an iptables rule it is not.
+ */
+static void print_foreign(const Chain *c, const Rule *r, StrBuf *out) {
+        strbuf_puts(out, "# not written by nfwall, in chain ");
+        strbuf_puts(out, c->name);
+        strbuf_puts(out, " (handle ");
+        strbuf_put_u64(out, r->handle);
+        strbuf_puts(out, "): ");
+        for (const char *p = r->foreign; *p; p++)
+                strbuf_putc(out, *p == '\n' ? ' ' : *p);
+        strbuf_putc(out, '\n');
+}
+
 static void print_counters_bracket(const Counters *c, StrBuf *out) {
         strbuf_putc(out, '[');
         strbuf_put_u64(out, c->packets);
@@ -118,6 +133,10 @@ void table_print_save(const Table *t, unsigned flags, StrBuf *out) {
                                 print_counters_bracket(&c->rules[k]->counters, out);
                                 strbuf_putc(out, ' ');
                         }
+                        if (c->rules[k]->foreign) {
+                                print_foreign(c, c->rules[k], out);
+                                continue;
+                        }
                         strbuf_puts(out, "-A ");
                         strbuf_puts(out, c->name);
                         rule_print_spec(c->rules[k], t->family, out);
@@ -144,6 +163,10 @@ static void print_chain_rules_s(const Table *t, const Chain *c, size_t rulenum, 
         for (size_t k = 0; k < c->n_rules; k++) {
                 if (rulenum && k + 1 != rulenum)
                         continue;
+                if (c->rules[k]->foreign) {
+                        print_foreign(c, c->rules[k], out);
+                        continue;
+                }
                 strbuf_puts(out, "-A ");
                 strbuf_puts(out, c->name);
                 print_spec(c->rules[k], t->family, (flags & PRINT_COUNTERS) ? &c->rules[k]->counters : NULL, out);
@@ -290,6 +313,13 @@ static void print_list_iface(const char *name, bool invert, unsigned flags, StrB
 static void print_list_rule(const Table *t, const Rule *r, size_t num, unsigned flags, StrBuf *out) {
         ExtPrint p = { .buf = out, .family = t->family, .numeric = flags & PRINT_NUMERIC };
         char numbuf[24];
+
+        if (r->foreign) {
+                strbuf_puts(out, "(not written by nfwall) ");
+                strbuf_puts(out, r->foreign);
+                strbuf_putc(out, '\n');
+                return;
+        }
 
         if (flags & PRINT_LINE_NUMBERS) {
                 snprintf(numbuf, sizeof(numbuf), "%zu", num);

@@ -359,6 +359,7 @@ Rule *rule_free(Rule *r) {
                 }
                 target_free(r->target);
         }
+        free(r->foreign);
         free(r);
         return NULL;
 }
@@ -427,6 +428,13 @@ int rule_dup(const Rule *r, Rule **ret) {
                 return -ENOMEM;
         *n = *r;
         n->packed = true;
+        if (r->foreign) {
+                n->foreign = strdup(r->foreign);
+                if (!n->foreign) {
+                        free(n);
+                        return -ENOMEM;
+                }
+        }
         n->matches = NULL;
         p = (uint8_t *)n + PACK_ALIGN(sizeof(Rule));
         tail = &n->matches;
@@ -480,6 +488,9 @@ static bool payload_equal(const uint8_t *a, size_t a_size, const uint8_t *b, siz
 
 bool rule_equal(const Rule *a, const Rule *b) {
         const Match *ma, *mb;
+
+        if (a->foreign || b->foreign)
+                return a->foreign && b->foreign && streq(a->foreign, b->foreign);
 
         if (memcmp(&a->src, &b->src, sizeof(a->src)) || memcmp(&a->dst, &b->dst, sizeof(a->dst)) ||
             strcmp(a->iniface, b->iniface) || strcmp(a->outiface, b->outiface) || a->flags != b->flags ||

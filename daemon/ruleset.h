@@ -195,6 +195,12 @@ typedef struct Rule {
         Match *matches;                 /* in the order given: iptables-save keeps it */
         Target *target;                 /* NULL: no target (a counting rule) */
         uint64_t handle;                /* kernel rule handle, 0 = not in the kernel */
+        /*
+         * Read back from the kernel but not a rule nfwall wrote (or one changed
+         * since): what the kernel holds, in nft's words. Printed as such, never
+         * as an iptables rule. Owned.
+         */
+        char *foreign;
 } Rule;
 
 typedef struct Table Table;

@@ -1,0 +1,1438 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nft-netlink: the netlink edge of the pipeline, and the only code that
+ * owns a socket.
+ *
+ * A commit sends a whole NftBatch as one nf_tables transaction in one
+ * sendmsg(): BATCH_BEGIN, every message with its own sequence number,
+ * BATCH_END (left out to have the kernel validate and abort: check mode).
+ * The kernel runs the batch synchronously inside sendmsg(), so when it
+ * returns every reply is already queued; they are drained without
+ * blocking. Each error's sequence number names the NftMessage, hence the
+ * SourceLoc, to blame; for rules the extended ack's attribute offset
+ * names the expression.
+ *
+ * Dumps read back one of our tables (table, chains, sets with elements,
+ * rules) and start again when a commit interrupted them.
+ *
+ * See docs/netfilter-notes.md §2 and §3 for the measurements behind the
+ * buffer sizes.
+ */
+
+#include <endian.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nf_tables.h>
+
+#include <libmnl/libmnl.h>
+#include <libnftnl/batch.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/gen.h>
+
+#include "nft-netlink.h"
+
+/* Batch pages as nft and iptables-nft size them ("to support 3.5M rules"). */
+#define BATCH_PAGE_SIZE (2u * 1024 * 1024)
+/*
+ * Room past a page's end for the message that crosses it, so the largest
+ * single message: a rule's expressions nest is bounded by its 16-bit
+ * length, set elements are split below it, the rest is small.
+ */
+#define BATCH_PAGE_OVERRUN (UINT16_MAX + 1u + 4096u)
+
+/*
+ * At least 32 KiB, since the kernel fills dump messages up to that, and
+ * more than the largest single message an echo can bring back.
+ */
+#define RECV_BUFFER_SIZE (128u * 1024)
+
+/*
+ * Receive buffer asked for each message that may answer: an error, or an
+ * echo, never both (a refused batch echoes nothing). Measured: 272 bytes
+ * per echoed rule, 416 per ack; the kernel doubles what it is given.
+ */
+#define RCVBUF_PER_MESSAGE 512u
+#define RCVBUF_BASE (256u * 1024)
+/* What an echoed rule takes of the buffer in effect: 544 bytes measured, and a margin. */
+#define RCVBUF_PER_ECHO 640u
+
+/* Dumps interrupted by commits this many times in a row give up. */
+#define DUMP_TRIES 8
+
+/* The kernel's NFT_RULE_MAXEXPRS: more is refused, and could overrun a batch page. */
+#define RULE_MAX_EXPRS 128
+
+/* Requests are a header and a few names. */
+#define REQUEST_SIZE 2048
+
+struct NftSocket {
+        struct mnl_socket *nl;
+        uint32_t portid;
+        uint32_t seq;
+        uint8_t *buf;           /* RECV_BUFFER_SIZE */
+        int sndbuf;             /* what we asked for: buffers only grow */
+        int rcvbuf;
+};
+
+static void nftnl_batch_cleanup(struct nftnl_batch **b) {
+        if (*b)
+                nftnl_batch_free(*b);
+}
+
+static void nftnl_table_cleanup(struct nftnl_table **t) {
+        if (*t)
+                nftnl_table_free(*t);
+}
+
+static void nftnl_chain_cleanup(struct nftnl_chain **c) {
+        if (*c)
+                nftnl_chain_free(*c);
+}
+
+static void nftnl_set_cleanup(struct nftnl_set **s) {
+        if (*s)
+                nftnl_set_free(*s);
+}
+
+static void nftnl_rule_cleanup(struct nftnl_rule **r) {
+        if (*r)
+                nftnl_rule_free(*r);
+}
+
+static void nftnl_gen_cleanup(struct nftnl_gen **g) {
+        if (*g)
+                nftnl_gen_free(*g);
+}
+
+static void nftnl_set_list_iter_cleanup(struct nftnl_set_list_iter **i) {
+        if (*i)
+                nftnl_set_list_iter_destroy(*i);
+}
+
+static void nftnl_set_elems_iter_cleanup(struct nftnl_set_elems_iter **i) {
+        if (*i)
+                nftnl_set_elems_iter_destroy(*i);
+}
+
+static uint64_t now_usec(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static const char *family_to_string(uint32_t family) {
+        switch (family) {
+        case NFPROTO_IPV4:
+                return "ip";
+        case NFPROTO_IPV6:
+                return "ip6";
+        case NFPROTO_INET:
+                return "inet";
+        case NFPROTO_ARP:
+                return "arp";
+        case NFPROTO_BRIDGE:
+                return "bridge";
+        case NFPROTO_NETDEV:
+                return "netdev";
+        }
+        return "?";
+}
+
+/**
+ * nft_socket_open() - open a netfilter netlink socket
+ * @ret: the socket
+ *
+ * Extended acks give errors a message and the offset of the attribute at
+ * fault; capped acks keep errors from copying the whole request back.
+ *
+ * Return: 0, or a negative errno.
+ */
+int nft_socket_open(NftSocket **ret) {
+        _cleanup_(nft_socket_freep) NftSocket *s = NULL;
+        int one = 1;
+
+        s = calloc(1, sizeof(*s));
+        if (!s)
+                return -ENOMEM;
+        s->buf = malloc(RECV_BUFFER_SIZE);
+        if (!s->buf)
+                return -ENOMEM;
+
+        s->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+        if (!s->nl)
+                return negative_errno();
+        if (mnl_socket_bind(s->nl, 0, MNL_SOCKET_AUTOPID) < 0)
+                return negative_errno();
+        if (mnl_socket_setsockopt(s->nl, NETLINK_EXT_ACK, &one, sizeof(one)) < 0)
+                return negative_errno();
+        if (mnl_socket_setsockopt(s->nl, NETLINK_CAP_ACK, &one, sizeof(one)) < 0)
+                return negative_errno();
+
+        s->portid = mnl_socket_get_portid(s->nl);
+        /* Any start works; a fresh one keeps a new socket's replies apart from an old one's in traces. */
+        s->seq = (uint32_t)time(NULL);
+
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+/**
+ * nft_socket_free() - close a socket
+ * @s: the socket, or NULL
+ *
+ * Return: NULL.
+ */
+NftSocket *nft_socket_free(NftSocket *s) {
+        if (!s)
+                return NULL;
+        if (s->nl)
+                mnl_socket_close(s->nl);
+        free(s->buf);
+        free(s);
+        return NULL;
+}
+
+/**
+ * nft_socket_get_fd() - the socket's file descriptor, for an event loop
+ * @s: the socket
+ *
+ * Return: the descriptor, owned by @s.
+ */
+int nft_socket_get_fd(NftSocket *s) {
+        return mnl_socket_get_fd(s->nl);
+}
+
+/*
+ * Grows a socket buffer. FORCE needs CAP_NET_ADMIN in the initial user
+ * namespace; the plain option is capped by net.core.[rw]mem_max, which
+ * is all a daemon in a user namespace gets. Returns the size in effect
+ * (the kernel doubles what it is asked for, for its bookkeeping).
+ */
+static int socket_grow_buffer(NftSocket *s, int force, int plain, int *current, uint64_t want, int *ret_effective) {
+        int fd = mnl_socket_get_fd(s->nl), size;
+        socklen_t len = sizeof(int);
+
+        if (want > INT_MAX / 2)
+                want = INT_MAX / 2;
+        size = (int)want;
+        if (size > *current) {
+                if (setsockopt(fd, SOL_SOCKET, force, &size, sizeof(size)) < 0 &&
+                    setsockopt(fd, SOL_SOCKET, plain, &size, sizeof(size)) < 0)
+                        return negative_errno();
+                *current = size;
+        }
+        if (ret_effective && getsockopt(fd, SOL_SOCKET, plain, ret_effective, &len) < 0)
+                return negative_errno();
+        return 0;
+}
+
+/* ---- requests and dumps ---- */
+
+typedef int (*ReplyFn)(const struct nlmsghdr *nlh, void *userdata);
+
+/* The generation (its low 16 bits) every nf_tables reply carries in nfgenmsg.res_id. */
+typedef struct DumpGen {
+        bool seen;
+        bool changed;
+        uint16_t id;
+} DumpGen;
+
+static void dump_gen_note(DumpGen *gen, const struct nlmsghdr *nlh) {
+        const struct nfgenmsg *nfg;
+
+        if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*nfg))
+                return;
+        nfg = mnl_nlmsg_get_payload(nlh);
+        if (!gen->seen) {
+                gen->seen = true;
+                gen->id = ntohs(nfg->res_id);
+        } else if (gen->id != ntohs(nfg->res_id))
+                gen->changed = true;
+}
+
+static struct nlmsghdr *request_new(NftSocket *s, void *buf, uint16_t type, int family, uint16_t flags) {
+        return nftnl_nlmsg_build_hdr(buf, type, (uint16_t)family, flags, s->seq++);
+}
+
+/*
+ * Sends one request and reads its replies up to the end the kernel marks:
+ * NLMSG_DONE for a dump, the ack for a plain request (which must ask for
+ * one with NLM_F_ACK). Replies are read to the end even after a failure,
+ * so that none is left for the next request; stale replies of an earlier
+ * request are skipped by their sequence number. Returns 0, the first error
+ * of the kernel or of @fn, -EINTR when a commit interrupted a dump, or
+ * -ENOBUFS when replies were lost.
+ */
+static int socket_request(NftSocket *s, struct nlmsghdr *req, ReplyFn fn, void *userdata, DumpGen *gen) {
+        int fd = mnl_socket_get_fd(s->nl), r = 0, flags = 0;
+        uint32_t seq = req->nlmsg_seq;
+        bool done = false, intr = false, lost = false;
+
+        if (mnl_socket_sendto(s->nl, req, req->nlmsg_len) < 0)
+                return negative_errno();
+
+        while (!done) {
+                struct nlmsghdr *nlh;
+                ssize_t n;
+                int len;
+
+                n = recv(fd, s->buf, RECV_BUFFER_SIZE, flags | MSG_TRUNC);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno == ENOBUFS) {
+                                /*
+                                 * Our end marker may be among the losses: stop
+                                 * waiting, take only what is queued.
+                                 */
+                                lost = true;
+                                flags = MSG_DONTWAIT;
+                                continue;
+                        }
+                        if (errno == EAGAIN && lost)
+                                break;
+                        return negative_errno();
+                }
+                if ((size_t)n > RECV_BUFFER_SIZE) {
+                        /* Truncated: the end marker may have been in it. */
+                        lost = true;
+                        flags = MSG_DONTWAIT;
+                        continue;
+                }
+
+                len = (int)n;
+                for (nlh = (struct nlmsghdr *)s->buf; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+                        if (nlh->nlmsg_seq != seq || nlh->nlmsg_pid != s->portid)
+                                continue;
+
+                        if (nlh->nlmsg_type == NLMSG_DONE) {
+                                /* A dump that failed midway says so here. */
+                                if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int)) {
+                                        int err = *(const int *)mnl_nlmsg_get_payload(nlh);
+
+                                        if (err < 0 && r == 0)
+                                                r = err;
+                                }
+                                done = true;
+                                break;
+                        }
+                        if (nlh->nlmsg_type == NLMSG_ERROR) {
+                                const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+
+                                if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*err))
+                                        r = r ?: -EBADMSG;
+                                else if (err->error < 0 && r == 0)
+                                        r = err->error;
+                                done = true;
+                                break;
+                        }
+                        if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+                                intr = true;
+                        if (gen)
+                                dump_gen_note(gen, nlh);
+                        if (r == 0 && fn)
+                                r = fn(nlh, userdata);
+                }
+        }
+
+        if (lost)
+                return -ENOBUFS;
+        if (intr && r == 0)
+                return -EINTR;
+        return r;
+}
+
+static int gen_reply(const struct nlmsghdr *nlh, void *userdata) {
+        _cleanup_(nftnl_gen_cleanup) struct nftnl_gen *g = NULL;
+        uint32_t *genid = userdata;
+
+        if (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWGEN)
+                return 0;
+        g = nftnl_gen_alloc();
+        if (!g)
+                return -ENOMEM;
+        if (nftnl_gen_nlmsg_parse(nlh, g) < 0 || !nftnl_gen_is_set(g, NFTNL_GEN_ID))
+                return -EBADMSG;
+        *genid = nftnl_gen_get_u32(g, NFTNL_GEN_ID);
+        return 0;
+}
+
+/**
+ * nft_socket_get_genid() - the current nf_tables generation
+ * @s: the socket
+ * @ret: the generation, for nft_socket_commit() with NFT_COMMIT_GENID
+ *
+ * Every commit in the network namespace moves it by one.
+ *
+ * Return: 0, or a negative errno.
+ */
+int nft_socket_get_genid(NftSocket *s, uint32_t *ret) {
+        char buf[REQUEST_SIZE] __attribute__((aligned(8)));
+        struct nlmsghdr *nlh;
+        uint32_t genid = 0;
+        int r;
+
+        nlh = request_new(s, buf, NFT_MSG_GETGEN, AF_UNSPEC, NLM_F_ACK);
+        r = socket_request(s, nlh, gen_reply, &genid, NULL);
+        if (r < 0)
+                return r;
+        if (genid == 0)
+                return -EBADMSG;
+        *ret = genid;
+        return 0;
+}
+
+/* ---- building the batch ---- */
+
+/*
+ * Where the kernel's NLMSGERR_ATTR_OFFS (bytes from the message's start)
+ * falls in a rule message: which expression, or which other attribute.
+ */
+typedef struct RuleLocator {
+        uint32_t offset;
+        unsigned index;         /* 1-based expression, 0 = none */
+        const char *name;       /* borrowed from the rule's expression */
+        uint16_t attr;          /* top-level NFTA_RULE_*, 0 = none */
+} RuleLocator;
+
+typedef struct RulePut {
+        struct nlmsghdr *nlh;
+        RuleLocator *locator;
+        unsigned n;
+} RulePut;
+
+static int rule_put_expr(struct nftnl_expr *e, void *userdata) {
+        RulePut *p = userdata;
+        struct nlattr *nest;
+
+        p->n++;
+        if (p->locator && p->nlh->nlmsg_len <= p->locator->offset) {
+                p->locator->index = p->n;
+                p->locator->name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+        }
+        nest = mnl_attr_nest_start(p->nlh, NFTA_LIST_ELEM);
+        nftnl_expr_build_payload(p->nlh, e);
+        mnl_attr_nest_end(p->nlh, nest);
+        return 0;
+}
+
+/*
+ * A rule's payload, built so that we know where each expression starts:
+ * the attributes other than the expressions by libnftnl from a copy that
+ * has none, then the expressions nest by hand. With @locator, notes where
+ * its offset falls (a rebuild of a refused rule: building is
+ * deterministic, so this costs nothing while all goes well).
+ */
+static int rule_put(struct nlmsghdr *nlh, const struct nftnl_rule *rule, RuleLocator *locator) {
+        _cleanup_(nftnl_rule_cleanup) struct nftnl_rule *rest = NULL;
+        RulePut p = { .nlh = nlh, .locator = locator };
+        uint32_t exprs_start, exprs_end;
+        struct nlattr *nest;
+
+        rest = nftnl_rule_alloc();
+        if (!rest)
+                return -ENOMEM;
+        for (uint16_t a = 0; a <= NFTNL_RULE_MAX; a++) {
+                const void *data;
+                uint32_t len;
+
+                if (!nftnl_rule_is_set(rule, a))
+                        continue;
+                data = nftnl_rule_get_data(rule, a, &len);
+                if (data && nftnl_rule_set_data(rest, a, data, len) < 0)
+                        return -ENOMEM;
+        }
+        nftnl_rule_nlmsg_build_payload(nlh, rest);
+
+        exprs_start = nlh->nlmsg_len;
+        nest = mnl_attr_nest_start(nlh, NFTA_RULE_EXPRESSIONS);
+        /* nftnl_expr_foreach() wants a mutable rule; it changes nothing. */
+        nftnl_expr_foreach((struct nftnl_rule *)rule, rule_put_expr, &p);
+        mnl_attr_nest_end(nlh, nest);
+        exprs_end = nlh->nlmsg_len;
+
+        if (locator) {
+                const struct nlattr *a;
+
+                if (locator->offset < exprs_start || locator->offset >= exprs_end) {
+                        locator->index = 0;
+                        locator->name = NULL;
+                }
+                mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+                        uint32_t start = (uint32_t)((const uint8_t *)a - (const uint8_t *)nlh);
+
+                        if (locator->offset >= start && locator->offset < start + a->nla_len)
+                                locator->attr = mnl_attr_get_type(a);
+                }
+        }
+        return 0;
+}
+
+static int rule_count_expr(struct nftnl_expr *e, void *userdata) {
+        (*(unsigned *)userdata)++;
+        return 0;
+}
+
+static int batch_next(struct nftnl_batch *batch) {
+        /* It only fails to allocate the next page. */
+        return nftnl_batch_update(batch) < 0 ? -ENOMEM : 0;
+}
+
+static struct nlmsghdr *batch_message_new(struct nftnl_batch *batch, uint16_t type, uint32_t family,
+                                          uint16_t flags, uint32_t *seq) {
+        return nftnl_nlmsg_build_hdr(nftnl_batch_buffer(batch), type, (uint16_t)family, flags, (*seq)++);
+}
+
+static int message_family(const NftMessage *m, uint32_t *ret) {
+        switch (m->kind) {
+        case NFT_MESSAGE_NEW_TABLE:
+        case NFT_MESSAGE_DEL_TABLE:
+                if (!m->table || !nftnl_table_is_set(m->table, NFTNL_TABLE_FAMILY))
+                        return -EINVAL;
+                *ret = nftnl_table_get_u32(m->table, NFTNL_TABLE_FAMILY);
+                return 0;
+        case NFT_MESSAGE_NEW_CHAIN:
+                if (!m->chain || !nftnl_chain_is_set(m->chain, NFTNL_CHAIN_FAMILY))
+                        return -EINVAL;
+                *ret = nftnl_chain_get_u32(m->chain, NFTNL_CHAIN_FAMILY);
+                return 0;
+        case NFT_MESSAGE_NEW_SET:
+                if (!m->set || !nftnl_set_is_set(m->set, NFTNL_SET_FAMILY))
+                        return -EINVAL;
+                *ret = nftnl_set_get_u32(m->set, NFTNL_SET_FAMILY);
+                return 0;
+        case NFT_MESSAGE_NEW_RULE:
+                if (!m->rule || !nftnl_rule_is_set(m->rule, NFTNL_RULE_FAMILY))
+                        return -EINVAL;
+                *ret = nftnl_rule_get_u32(m->rule, NFTNL_RULE_FAMILY);
+                return 0;
+        case _NFT_MESSAGE_KIND_MAX:
+        case _NFT_MESSAGE_KIND_INVALID:
+                break;
+        }
+        return -EINVAL;
+}
+
+/*
+ * What the kernel would refuse and libnftnl would write past a batch page
+ * to say: checked before anything is built, so that a compiler bug is a
+ * diagnostic, not a corrupted heap.
+ */
+static int batch_validate(const NftBatch *b, DiagList *diags) {
+        int r = 0;
+
+        for (size_t i = 0; i < b->n_messages; i++) {
+                const NftMessage *m = &b->messages[i];
+                uint32_t family, udata_len = 0;
+                unsigned n_exprs = 0;
+
+                if (message_family(m, &family) < 0)
+                        return -EINVAL; /* a compiler bug, with nothing to tell the user */
+                if (m->kind != NFT_MESSAGE_NEW_RULE)
+                        continue;
+
+                nftnl_expr_foreach(m->rule, rule_count_expr, &n_exprs);
+                if (nftnl_rule_is_set(m->rule, NFTNL_RULE_USERDATA))
+                        (void)nftnl_rule_get_data(m->rule, NFTNL_RULE_USERDATA, &udata_len);
+                if (n_exprs > RULE_MAX_EXPRS) {
+                        r = diag_list_add(diags, DIAG_ERROR, DIAG_KERNEL, &m->loc,
+                                          "the kernel would refuse this rule: %u expressions, at most %u",
+                                          n_exprs, RULE_MAX_EXPRS);
+                        if (r < 0)
+                                return r;
+                        r = -EINVAL;
+                }
+                if (udata_len > NFT_UDATA_MAX) {
+                        r = diag_list_add(diags, DIAG_ERROR, DIAG_KERNEL, &m->loc,
+                                          "the kernel would refuse this rule: %u bytes of comment and tag, at most %u",
+                                          udata_len, NFT_UDATA_MAX);
+                        if (r < 0)
+                                return r;
+                        r = -EINVAL;
+                }
+        }
+        return r;
+}
+
+static int set_put(struct nftnl_batch *batch, struct nftnl_set *set, uint32_t family, uint32_t *seq) {
+        _cleanup_(nftnl_set_elems_iter_cleanup) struct nftnl_set_elems_iter *iter = NULL;
+        struct nlmsghdr *nlh;
+        int r;
+
+        nlh = batch_message_new(batch, NFT_MSG_NEWSET, family, NLM_F_CREATE | NLM_F_EXCL, seq);
+        nftnl_set_nlmsg_build_payload(nlh, set);
+        r = batch_next(batch);
+        if (r < 0)
+                return r;
+
+        iter = nftnl_set_elems_iter_create(set);
+        if (!iter)
+                return -ENOMEM;
+        /*
+         * Each message stops before its elements nest outgrows the 16-bit
+         * attribute length; the iterator resumes where it stopped. Not
+         * NLM_F_EXCL: a duplicate element is harmless, not an error.
+         */
+        while (nftnl_set_elems_iter_cur(iter)) {
+                int more;
+
+                nlh = batch_message_new(batch, NFT_MSG_NEWSETELEM, family, NLM_F_CREATE, seq);
+                more = nftnl_set_elems_nlmsg_build_payload_iter(nlh, iter);
+                r = batch_next(batch);
+                if (r < 0)
+                        return r;
+                if (more <= 0)
+                        break;
+        }
+        return 0;
+}
+
+static int message_put(struct nftnl_batch *batch, NftMessage *m, unsigned flags, uint32_t *seq) {
+        struct nlmsghdr *nlh;
+        uint32_t family;
+        uint16_t f;
+        int r;
+
+        r = message_family(m, &family);
+        if (r < 0)
+                return r;
+
+        switch (m->kind) {
+        case NFT_MESSAGE_NEW_TABLE:
+                nlh = batch_message_new(batch, NFT_MSG_NEWTABLE, family, NLM_F_CREATE, seq);
+                nftnl_table_nlmsg_build_payload(nlh, m->table);
+                return batch_next(batch);
+        case NFT_MESSAGE_DEL_TABLE:
+                /* Never echoed: the kernel would send a notification for every rule deleted. */
+                nlh = batch_message_new(batch, NFT_MSG_DELTABLE, family, 0, seq);
+                nftnl_table_nlmsg_build_payload(nlh, m->table);
+                return batch_next(batch);
+        case NFT_MESSAGE_NEW_CHAIN:
+                nlh = batch_message_new(batch, NFT_MSG_NEWCHAIN, family, NLM_F_CREATE, seq);
+                nftnl_chain_nlmsg_build_payload(nlh, m->chain);
+                return batch_next(batch);
+        case NFT_MESSAGE_NEW_SET:
+                return set_put(batch, m->set, family, seq);
+        case NFT_MESSAGE_NEW_RULE:
+                f = NLM_F_CREATE | NLM_F_APPEND;
+                if (flags & NFT_COMMIT_ECHO)
+                        f |= NLM_F_ECHO;
+                m->handle = 0;
+                nlh = batch_message_new(batch, NFT_MSG_NEWRULE, family, f, seq);
+                r = rule_put(nlh, m->rule, NULL);
+                if (r < 0)
+                        return r;
+                return batch_next(batch);
+        case _NFT_MESSAGE_KIND_MAX:
+        case _NFT_MESSAGE_KIND_INVALID:
+                break;
+        }
+        return -EINVAL;
+}
+
+/* ---- reading the replies of a commit ---- */
+
+typedef struct Commit {
+        NftSocket *socket;
+        NftBatch *batch;
+        DiagList *diags;
+        uint32_t base;          /* BATCH_BEGIN's seq; the others count from it */
+        uint32_t n_seqs;
+        uint32_t *first_seq;    /* message i's first seq - base; [n_messages]: the one after the last */
+        bool restart;
+        bool lost;
+        int batch_error;        /* refused as a whole, on BATCH_BEGIN's seq */
+        ssize_t last_refused;   /* errors come in seq order: the message refused last */
+        size_t n_errors;        /* messages refused */
+        size_t n_echoes;
+        char *scratch;          /* BATCH_PAGE_OVERRUN bytes to rebuild a refused rule in */
+} Commit;
+
+/* The message that sent seq base + rel, or -1 for BATCH_BEGIN and BATCH_END. */
+static ssize_t commit_find_message(const Commit *c, uint32_t rel) {
+        size_t lo = 0, hi = c->batch->n_messages;
+
+        if (c->batch->n_messages == 0 || rel < c->first_seq[0] || rel >= c->first_seq[hi])
+                return -1;
+        /* The last message whose first seq is <= rel: sets span several seqs. */
+        while (hi - lo > 1) {
+                size_t mid = lo + (hi - lo) / 2;
+
+                if (c->first_seq[mid] <= rel)
+                        lo = mid;
+                else
+                        hi = mid;
+        }
+        return (ssize_t)lo;
+}
+
+static void extack_parse(const struct nlmsghdr *nlh, const char **ret_msg, uint32_t *ret_offset) {
+        const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+        size_t offset = sizeof(*err);
+        const struct nlattr *a;
+
+        if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+                return;
+        /* The TLVs follow the copy of the request, which is its header alone when capped. */
+        if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+                offset += err->msg.nlmsg_len - sizeof(struct nlmsghdr);
+        mnl_attr_for_each(a, nlh, offset) {
+                switch (mnl_attr_get_type(a)) {
+                case NLMSGERR_ATTR_MSG:
+                        if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
+                                *ret_msg = mnl_attr_get_str(a);
+                        break;
+                case NLMSGERR_ATTR_OFFS:
+                        if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+                                *ret_offset = mnl_attr_get_u32(a);
+                        break;
+                default:
+                        break;
+                }
+        }
+}
+
+/* Names the part of a refused rule the kernel pointed at: ", in expression #4 (immediate)". */
+static int commit_locate_in_rule(Commit *c, const NftMessage *m, uint32_t offset, char *ret, size_t size) {
+        RuleLocator locator = { .offset = offset };
+        struct nlmsghdr *nlh;
+        int r;
+
+        *ret = '\0';
+        if (offset == 0)
+                return 0;
+
+        /* Rebuilt where it cannot disturb the batch. The header's values move no attribute. */
+        if (!c->scratch) {
+                c->scratch = malloc(BATCH_PAGE_OVERRUN);
+                if (!c->scratch)
+                        return -ENOMEM;
+        }
+        nlh = nftnl_nlmsg_build_hdr(c->scratch, NFT_MSG_NEWRULE, NFPROTO_UNSPEC, 0, 0);
+        r = rule_put(nlh, m->rule, &locator);
+        if (r < 0)
+                return r;
+
+        if (locator.index > 0)
+                snprintf(ret, size, ", in expression #%u (%s)", locator.index, strempty(locator.name));
+        else if (locator.attr == NFTA_RULE_USERDATA)
+                snprintf(ret, size, ", in its comment or tag (userdata)");
+        return 0;
+}
+
+static int commit_on_error(Commit *c, const struct nlmsghdr *nlh, uint32_t rel) {
+        const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+        const char *extack = NULL;
+        char where[128] = "";
+        uint32_t offset = 0;
+        const NftMessage *m;
+        ssize_t i;
+        int r;
+
+        if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*err))
+                return -EBADMSG;
+        if (err->error == 0)
+                return 0;       /* an ack: we ask for none, but the kernel may send them */
+        extack_parse(nlh, &extack, &offset);
+
+        i = commit_find_message(c, rel);
+        if (i < 0) {
+                /* The batch as a whole: a stale genid, no privilege, or a failure while committing. */
+                if (err->error == -ERESTART) {
+                        c->restart = true;
+                        return 0;
+                }
+                if (c->batch_error == 0)
+                        c->batch_error = err->error;
+                return diag_list_add(c->diags, DIAG_ERROR, DIAG_KERNEL, NULL,
+                                     "the kernel refused the transaction: %s%s%s",
+                                     strerror(-err->error), extack ? ": " : "", strempty(extack));
+        }
+
+        /*
+         * One diagnostic per message: when a set is refused, each of its
+         * element messages fails too, for want of the set.
+         */
+        if (i == c->last_refused)
+                return 0;
+        c->last_refused = i;
+        m = &c->batch->messages[i];
+        c->n_errors++;
+        switch (m->kind) {
+        case NFT_MESSAGE_NEW_TABLE:
+                return diag_list_add(c->diags, DIAG_ERROR, DIAG_KERNEL, &m->loc,
+                                     "the kernel refused table %s %s: %s%s%s",
+                                     family_to_string(nftnl_table_get_u32(m->table, NFTNL_TABLE_FAMILY)),
+                                     strempty(nftnl_table_get_str(m->table, NFTNL_TABLE_NAME)),
+                                     strerror(-err->error), extack ? ": " : "", strempty(extack));
+        case NFT_MESSAGE_DEL_TABLE:
+                return diag_list_add(c->diags, DIAG_ERROR, DIAG_KERNEL, &m->loc,
+                                     "the kernel refused to delete table %s %s: %s%s%s",
+                                     family_to_string(nftnl_table_get_u32(m->table, NFTNL_TABLE_FAMILY)),
+                                     strempty(nftnl_table_get_str(m->table, NFTNL_TABLE_NAME)),
+                                     strerror(-err->error), extack ? ": " : "", strempty(extack));
+        case NFT_MESSAGE_NEW_CHAIN:
+                return diag_list_add(c->diags, DIAG_ERROR, DIAG_KERNEL, &m->loc,
+                                     "the kernel refused chain %s: %s%s%s",
+                                     strempty(nftnl_chain_get_str(m->chain, NFTNL_CHAIN_NAME)),
+                                     strerror(-err->error), extack ? ": " : "", strempty(extack));
+        case NFT_MESSAGE_NEW_SET:
+                return diag_list_add(c->diags, DIAG_ERROR, DIAG_KERNEL, &m->loc,
+                                     "the kernel refused %sset %s: %s%s%s",
+                                     rel == c->first_seq[i] ? "" : "the elements of ",
+                                     strempty(nftnl_set_get_str(m->set, NFTNL_SET_NAME)),
+                                     strerror(-err->error), extack ? ": " : "", strempty(extack));
+        case NFT_MESSAGE_NEW_RULE:
+                r = commit_locate_in_rule(c, m, offset, where, sizeof(where));
+                if (r < 0)
+                        return r;
+                return diag_list_add(c->diags, DIAG_ERROR, DIAG_KERNEL, &m->loc,
+                                     "the kernel refused this rule: %s%s%s%s",
+                                     strerror(-err->error), extack ? ": " : "", strempty(extack), where);
+        case _NFT_MESSAGE_KIND_MAX:
+        case _NFT_MESSAGE_KIND_INVALID:
+                break;
+        }
+        return -EINVAL;
+}
+
+static void commit_on_echo(Commit *c, const struct nlmsghdr *nlh, uint32_t rel) {
+        const struct nlattr *a;
+        ssize_t i;
+
+        i = commit_find_message(c, rel);
+        if (i < 0 || c->batch->messages[i].kind != NFT_MESSAGE_NEW_RULE)
+                return;
+        /* Only the handle is wanted: no need to parse the expressions back. */
+        mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+                if (mnl_attr_get_type(a) == NFTA_RULE_HANDLE && mnl_attr_validate(a, MNL_TYPE_U64) >= 0) {
+                        c->batch->messages[i].handle = be64toh(mnl_attr_get_u64(a));
+                        c->n_echoes++;
+                }
+        }
+}
+
+/*
+ * Everything is queued already: read without blocking until the queue is
+ * empty. ENOBUFS means replies were dropped, so what the kernel did is
+ * unknown; keep reading to leave the socket clean.
+ */
+static int commit_drain(Commit *c) {
+        NftSocket *s = c->socket;
+        int fd = mnl_socket_get_fd(s->nl), r;
+
+        for (;;) {
+                struct nlmsghdr *nlh;
+                ssize_t n;
+                int len;
+
+                n = recv(fd, s->buf, RECV_BUFFER_SIZE, MSG_DONTWAIT | MSG_TRUNC);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno == EAGAIN)
+                                return 0;
+                        if (errno == ENOBUFS) {
+                                c->lost = true;
+                                continue;
+                        }
+                        return negative_errno();
+                }
+                if ((size_t)n > RECV_BUFFER_SIZE) {
+                        c->lost = true;
+                        continue;
+                }
+
+                len = (int)n;
+                for (nlh = (struct nlmsghdr *)s->buf; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+                        uint32_t rel = nlh->nlmsg_seq - c->base;
+
+                        if (rel >= c->n_seqs || nlh->nlmsg_pid != s->portid)
+                                continue; /* stale: an earlier request's */
+
+                        if (nlh->nlmsg_type == NLMSG_ERROR) {
+                                r = commit_on_error(c, nlh, rel);
+                                if (r < 0)
+                                        return r;
+                        } else if (NFNL_SUBSYS_ID(nlh->nlmsg_type) == NFNL_SUBSYS_NFTABLES &&
+                                   NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_NEWRULE)
+                                commit_on_echo(c, nlh, rel);
+                }
+        }
+}
+
+/**
+ * nft_socket_commit() - send a batch as one nf_tables transaction
+ * @s: the socket
+ * @b: the batch; with NFT_COMMIT_ECHO its rules' handles are filled in
+ * @flags: NFT_COMMIT_*
+ * @genid: with NFT_COMMIT_GENID, the generation the batch was built against
+ * @diags: where the kernel's refusals go, at the refused messages' locations
+ * @ret_stats: sizes and timings, or NULL
+ *
+ * All of the batch or nothing: the kernel applies it only if it accepts
+ * every message, and reports every message it refuses.
+ *
+ * @ret_stats is filled whenever the batch was sent, refused or not.
+ *
+ * Return: 0; -EINVAL when the kernel refused messages (diagnostics added);
+ * -ERESTART when the ruleset is no longer at @genid (no diagnostics: build
+ * again and retry); -ENOBUFS when replies were lost and the kernel's state
+ * is unknown (resync by dumping); -EMSGSIZE when the batch, or with
+ * NFT_COMMIT_ECHO its echoes, exceed what the socket's buffers can be
+ * made to hold (without CAP_NET_ADMIN in the initial user namespace:
+ * net.core.wmem_max and rmem_max), with nothing changed; another negative
+ * errno otherwise (when the kernel refused the transaction as a whole,
+ * with a diagnostic).
+ */
+int nft_socket_commit(NftSocket *s, NftBatch *b, unsigned flags, uint32_t genid,
+                      DiagList *diags, NftCommitStats *ret_stats) {
+        _cleanup_(nftnl_batch_cleanup) struct nftnl_batch *batch = NULL;
+        _cleanup_free_ uint32_t *first_seq = NULL;
+        _cleanup_free_ struct iovec *iov = NULL;
+        NftCommitStats stats = {};
+        struct sockaddr_nl snl = { .nl_family = AF_NETLINK };
+        struct msghdr mh = {};
+        struct nlmsghdr *nlh;
+        uint64_t t0, t1, t2, t3;
+        uint32_t seq;
+        Commit c;
+        int r, n_iov, rcvbuf = 0;
+
+        r = batch_validate(b, diags);
+        if (r < 0)
+                return r;
+
+        t0 = now_usec();
+        first_seq = calloc(b->n_messages + 1, sizeof(uint32_t));
+        if (!first_seq)
+                return -ENOMEM;
+        batch = nftnl_batch_alloc(BATCH_PAGE_SIZE, BATCH_PAGE_OVERRUN);
+        if (!batch)
+                return -ENOMEM;
+
+        c = (Commit){
+                .socket = s,
+                .batch = b,
+                .diags = diags,
+                .base = s->seq,
+                .first_seq = first_seq,
+                .last_refused = -1,
+        };
+        seq = c.base;
+
+        nlh = nftnl_batch_begin(nftnl_batch_buffer(batch), seq++);
+        if (flags & NFT_COMMIT_GENID)
+                mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(genid));
+        r = batch_next(batch);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < b->n_messages; i++) {
+                first_seq[i] = seq - c.base;
+                r = message_put(batch, &b->messages[i], flags, &seq);
+                if (r < 0)
+                        return r;
+        }
+        first_seq[b->n_messages] = seq - c.base;
+
+        if (!(flags & NFT_COMMIT_CHECK)) {
+                nftnl_batch_end(nftnl_batch_buffer(batch), seq++);
+                r = batch_next(batch);
+                if (r < 0)
+                        return r;
+        }
+        c.n_seqs = seq - c.base;
+        s->seq = seq;
+
+        n_iov = nftnl_batch_iovec_len(batch);
+        iov = calloc(n_iov, sizeof(struct iovec));
+        if (!iov)
+                return -ENOMEM;
+        nftnl_batch_iovec(batch, iov, n_iov);
+        for (int i = 0; i < n_iov; i++)
+                stats.n_bytes += iov[i].iov_len;
+        stats.n_pages = n_iov;
+        stats.n_messages = c.n_seqs;
+
+        /* The kernel takes the batch as one skb, refused (EMSGSIZE) above the send buffer. */
+        r = socket_grow_buffer(s, SO_SNDBUFFORCE, SO_SNDBUF, &s->sndbuf, stats.n_bytes + 65536, NULL);
+        if (r < 0)
+                return r;
+        /*
+         * Every reply is queued before we read one. Echoes lost to a small
+         * buffer would leave a committed ruleset with unknown handles:
+         * refuse before sending instead, so the caller can commit without
+         * echo and dump.
+         */
+        r = socket_grow_buffer(s, SO_RCVBUFFORCE, SO_RCVBUF, &s->rcvbuf,
+                               (uint64_t)c.n_seqs * RCVBUF_PER_MESSAGE + RCVBUF_BASE, &rcvbuf);
+        if (r < 0)
+                return r;
+        if ((flags & NFT_COMMIT_ECHO) && !(flags & NFT_COMMIT_CHECK) &&
+            (uint64_t)rcvbuf < (uint64_t)b->n_rules * RCVBUF_PER_ECHO)
+                return -EMSGSIZE;
+
+        mh = (struct msghdr){
+                .msg_name = &snl,
+                .msg_namelen = sizeof(snl),
+                .msg_iov = iov,
+                .msg_iovlen = n_iov,
+        };
+        t1 = now_usec();
+        if (sendmsg(mnl_socket_get_fd(s->nl), &mh, 0) < 0)
+                return negative_errno();
+        t2 = now_usec();
+        r = commit_drain(&c);
+        t3 = now_usec();
+        free(c.scratch);
+        if (r < 0)
+                return r;
+
+        stats.n_errors = c.n_errors;
+        stats.n_echoes = c.n_echoes;
+        stats.build_usec = t1 - t0;
+        stats.sendmsg_usec = t2 - t1;
+        stats.drain_usec = t3 - t2;
+        if (ret_stats)
+                *ret_stats = stats;
+
+        if (c.lost)
+                return -ENOBUFS;
+        if (c.restart)
+                return -ERESTART;
+        if (c.batch_error < 0)
+                return c.batch_error;
+        if (c.n_errors > 0)
+                return -EINVAL;
+        return 0;
+}
+
+/* ---- dumps ---- */
+
+typedef struct NameList {
+        const char *prefix;
+        char **names;
+        size_t n_names;
+        size_t n_allocated;
+} NameList;
+
+static void name_list_deinit(NameList *l) {
+        for (size_t i = 0; i < l->n_names; i++)
+                free(l->names[i]);
+        free(l->names);
+        l->names = NULL;
+        l->n_names = l->n_allocated = 0;
+}
+
+static int table_name_reply(const struct nlmsghdr *nlh, void *userdata) {
+        _cleanup_(nftnl_table_cleanup) struct nftnl_table *t = NULL;
+        NameList *l = userdata;
+        const char *name;
+
+        if (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWTABLE)
+                return 0;
+        t = nftnl_table_alloc();
+        if (!t)
+                return -ENOMEM;
+        if (nftnl_table_nlmsg_parse(nlh, t) < 0)
+                return -EBADMSG;
+        name = nftnl_table_get_str(t, NFTNL_TABLE_NAME);
+        if (!name || (l->prefix && strncmp(name, l->prefix, strlen(l->prefix)) != 0))
+                return 0;
+
+        /* One spare slot for the NULL that ends the list. */
+        if (l->n_names + 2 > l->n_allocated) {
+                size_t n = MAX(l->n_allocated * 2, (size_t)8);
+                char **names = reallocarray(l->names, n, sizeof(char *));
+
+                if (!names)
+                        return -ENOMEM;
+                l->names = names;
+                l->n_allocated = n;
+        }
+        l->names[l->n_names] = strdup(name);
+        if (!l->names[l->n_names])
+                return -ENOMEM;
+        l->n_names++;
+        l->names[l->n_names] = NULL;
+        return 0;
+}
+
+/**
+ * nft_socket_list_tables() - the names of a family's tables
+ * @s: the socket
+ * @family: NFPROTO_IPV4, NFPROTO_IPV6, ...
+ * @prefix: only names starting with it (NFT_TABLE_PREFIX: ours), or NULL for all
+ * @ret_names: a NULL-terminated list in kernel order; free with nft_table_names_free()
+ *
+ * Return: 0, or a negative errno (-EAGAIN when commits kept interrupting the dump).
+ */
+int nft_socket_list_tables(NftSocket *s, int family, const char *prefix, char ***ret_names) {
+        for (unsigned try = 0; try < DUMP_TRIES; try++) {
+                char buf[REQUEST_SIZE] __attribute__((aligned(8)));
+                NameList l = { .prefix = prefix };
+                struct nlmsghdr *nlh;
+                int r;
+
+                nlh = request_new(s, buf, NFT_MSG_GETTABLE, family, NLM_F_DUMP);
+                r = socket_request(s, nlh, table_name_reply, &l, NULL);
+                if (r == -EINTR || r == -ENOBUFS) {
+                        name_list_deinit(&l);
+                        continue;
+                }
+                if (r < 0) {
+                        name_list_deinit(&l);
+                        return r;
+                }
+                if (!l.names) {
+                        l.names = calloc(1, sizeof(char *));
+                        if (!l.names)
+                                return -ENOMEM;
+                }
+                *ret_names = TAKE_PTR(l.names);
+                return 0;
+        }
+        return -EAGAIN;
+}
+
+/**
+ * nft_table_names_free() - free a list from nft_socket_list_tables()
+ * @names: the list, or NULL
+ *
+ * Return: NULL.
+ */
+char **nft_table_names_free(char **names) {
+        if (!names)
+                return NULL;
+        for (char **n = names; *n; n++)
+                free(*n);
+        free(names);
+        return NULL;
+}
+
+typedef struct DumpTarget {
+        const char *table;
+        NftTableDump *dump;
+        struct nftnl_set *set;  /* GETSETELEM: the set its elements go into */
+} DumpTarget;
+
+static int table_reply(const struct nlmsghdr *nlh, void *userdata) {
+        _cleanup_(nftnl_table_cleanup) struct nftnl_table *t = NULL;
+        DumpTarget *d = userdata;
+
+        if (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWTABLE)
+                return 0;
+        t = nftnl_table_alloc();
+        if (!t)
+                return -ENOMEM;
+        if (nftnl_table_nlmsg_parse(nlh, t) < 0)
+                return -EBADMSG;
+        if (!streq(strempty(nftnl_table_get_str(t, NFTNL_TABLE_NAME)), d->table))
+                return 0;
+        if (d->dump->table)
+                nftnl_table_free(d->dump->table);
+        d->dump->table = TAKE_PTR(t);
+        return 0;
+}
+
+static int chain_reply(const struct nlmsghdr *nlh, void *userdata) {
+        _cleanup_(nftnl_chain_cleanup) struct nftnl_chain *c = NULL;
+        DumpTarget *d = userdata;
+
+        if (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWCHAIN)
+                return 0;
+        c = nftnl_chain_alloc();
+        if (!c)
+                return -ENOMEM;
+        if (nftnl_chain_nlmsg_parse(nlh, c) < 0)
+                return -EBADMSG;
+        /* Chain dumps ignore the table in the request: every table's chains come back. */
+        if (!streq(strempty(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE)), d->table))
+                return 0;
+        nftnl_chain_list_add_tail(TAKE_PTR(c), d->dump->chains);
+        return 0;
+}
+
+static int set_reply(const struct nlmsghdr *nlh, void *userdata) {
+        _cleanup_(nftnl_set_cleanup) struct nftnl_set *set = NULL;
+        DumpTarget *d = userdata;
+
+        if (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWSET)
+                return 0;
+        set = nftnl_set_alloc();
+        if (!set)
+                return -ENOMEM;
+        if (nftnl_set_nlmsg_parse(nlh, set) < 0)
+                return -EBADMSG;
+        if (!streq(strempty(nftnl_set_get_str(set, NFTNL_SET_TABLE)), d->table))
+                return 0;
+        nftnl_set_list_add_tail(TAKE_PTR(set), d->dump->sets);
+        return 0;
+}
+
+static int set_elems_reply(const struct nlmsghdr *nlh, void *userdata) {
+        DumpTarget *d = userdata;
+
+        if (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWSETELEM)
+                return 0;
+        /* Appends to the set's elements. */
+        if (nftnl_set_elems_nlmsg_parse(nlh, d->set) < 0)
+                return -EBADMSG;
+        return 0;
+}
+
+static int rule_reply(const struct nlmsghdr *nlh, void *userdata) {
+        _cleanup_(nftnl_rule_cleanup) struct nftnl_rule *rule = NULL;
+        DumpTarget *d = userdata;
+
+        if (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWRULE)
+                return 0;
+        rule = nftnl_rule_alloc();
+        if (!rule)
+                return -ENOMEM;
+        if (nftnl_rule_nlmsg_parse(nlh, rule) < 0)
+                return -EBADMSG;
+        if (!streq(strempty(nftnl_rule_get_str(rule, NFTNL_RULE_TABLE)), d->table))
+                return 0;
+        nftnl_rule_list_add_tail(TAKE_PTR(rule), d->dump->rules);
+        return 0;
+}
+
+static int dump_table_once(NftSocket *s, int family, const char *table, NftTableDump *dump, DumpGen *gen) {
+        _cleanup_(nftnl_set_list_iter_cleanup) struct nftnl_set_list_iter *iter = NULL;
+        char buf[REQUEST_SIZE] __attribute__((aligned(8)));
+        DumpTarget d = { .table = table, .dump = dump };
+        struct nlmsghdr *nlh;
+        struct nftnl_set *set;
+        int r;
+
+        dump->chains = nftnl_chain_list_alloc();
+        dump->sets = nftnl_set_list_alloc();
+        dump->rules = nftnl_rule_list_alloc();
+        if (!dump->chains || !dump->sets || !dump->rules)
+                return -ENOMEM;
+
+        {
+                _cleanup_(nftnl_table_cleanup) struct nftnl_table *t = nftnl_table_alloc();
+
+                if (!t)
+                        return -ENOMEM;
+                nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
+                nlh = request_new(s, buf, NFT_MSG_GETTABLE, family, NLM_F_ACK);
+                nftnl_table_nlmsg_build_payload(nlh, t);
+                r = socket_request(s, nlh, table_reply, &d, gen);
+                if (r < 0)
+                        return r;
+                if (!dump->table)
+                        return -ENOENT;
+        }
+        {
+                _cleanup_(nftnl_chain_cleanup) struct nftnl_chain *c = nftnl_chain_alloc();
+
+                if (!c)
+                        return -ENOMEM;
+                nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
+                nlh = request_new(s, buf, NFT_MSG_GETCHAIN, family, NLM_F_DUMP);
+                nftnl_chain_nlmsg_build_payload(nlh, c);
+                r = socket_request(s, nlh, chain_reply, &d, gen);
+                if (r < 0)
+                        return r;
+        }
+        {
+                _cleanup_(nftnl_set_cleanup) struct nftnl_set *q = nftnl_set_alloc();
+
+                if (!q)
+                        return -ENOMEM;
+                nftnl_set_set_str(q, NFTNL_SET_TABLE, table);
+                nlh = request_new(s, buf, NFT_MSG_GETSET, family, NLM_F_DUMP);
+                nftnl_set_nlmsg_build_payload(nlh, q);
+                r = socket_request(s, nlh, set_reply, &d, gen);
+                if (r < 0)
+                        return r;
+        }
+
+        iter = nftnl_set_list_iter_create(dump->sets);
+        if (!iter)
+                return -ENOMEM;
+        for (set = nftnl_set_list_iter_next(iter); set; set = nftnl_set_list_iter_next(iter)) {
+                _cleanup_(nftnl_set_cleanup) struct nftnl_set *q = nftnl_set_alloc();
+
+                if (!q)
+                        return -ENOMEM;
+                nftnl_set_set_str(q, NFTNL_SET_TABLE, table);
+                nftnl_set_set_str(q, NFTNL_SET_NAME, nftnl_set_get_str(set, NFTNL_SET_NAME));
+                nlh = request_new(s, buf, NFT_MSG_GETSETELEM, family, NLM_F_DUMP);
+                nftnl_set_elems_nlmsg_build_payload(nlh, q);
+                d.set = set;
+                r = socket_request(s, nlh, set_elems_reply, &d, gen);
+                if (r < 0)
+                        return r;
+        }
+
+        {
+                _cleanup_(nftnl_rule_cleanup) struct nftnl_rule *q = nftnl_rule_alloc();
+
+                if (!q)
+                        return -ENOMEM;
+                /* The kernel filters rule dumps by table. */
+                nftnl_rule_set_str(q, NFTNL_RULE_TABLE, table);
+                nlh = request_new(s, buf, NFT_MSG_GETRULE, family, NLM_F_DUMP);
+                nftnl_rule_nlmsg_build_payload(nlh, q);
+                r = socket_request(s, nlh, rule_reply, &d, gen);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/**
+ * nft_socket_dump_table() - read one table back
+ * @s: the socket
+ * @family: NFPROTO_IPV4, NFPROTO_IPV6, ...
+ * @table: its name
+ * @ret: the table, its chains, its sets with their elements and its
+ *       rules, in kernel order (chain by chain, each in rule order); free
+ *       with nft_table_dump_deinit()
+ *
+ * The pieces come from several dumps; they are read again until all of
+ * them saw the same generation, so that they fit together.
+ *
+ * Return: 0, -ENOENT when there is no such table, -EAGAIN when commits
+ * kept interrupting, or another negative errno.
+ */
+int nft_socket_dump_table(NftSocket *s, int family, const char *table, NftTableDump *ret) {
+        for (unsigned try = 0; try < DUMP_TRIES; try++) {
+                NftTableDump dump = {};
+                DumpGen gen = {};
+                int r;
+
+                r = dump_table_once(s, family, table, &dump, &gen);
+                if (r == -EINTR || r == -ENOBUFS || (r == 0 && gen.changed)) {
+                        nft_table_dump_deinit(&dump);
+                        continue;
+                }
+                if (r < 0) {
+                        nft_table_dump_deinit(&dump);
+                        return r;
+                }
+                *ret = dump;
+                return 0;
+        }
+        return -EAGAIN;
+}
+
+/* ---- generation events ---- */
+
+/**
+ * nft_socket_subscribe() - receive nf_tables events on this socket
+ * @s: a socket used for nothing else
+ * @rcvbuf: receive buffer to ask for, 0 for the default
+ *
+ * Every commit queues an event per object it touched, then NEWGEN, all
+ * at once: a buffer too small for the largest commit loses events
+ * (-ENOBUFS from nft_socket_read_generations()).
+ *
+ * Return: 0, or a negative errno.
+ */
+int nft_socket_subscribe(NftSocket *s, int rcvbuf) {
+        unsigned group = NFNLGRP_NFTABLES;
+        int r;
+
+        if (mnl_socket_setsockopt(s->nl, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) < 0)
+                return negative_errno();
+        if (rcvbuf > 0) {
+                r = socket_grow_buffer(s, SO_RCVBUFFORCE, SO_RCVBUF, &s->rcvbuf, (uint64_t)rcvbuf, NULL);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int gen_attr(const struct nlattr *a, void *userdata) {
+        const struct nlattr **tb = userdata;
+
+        if (mnl_attr_type_valid(a, NFTA_GEN_MAX) < 0)
+                return MNL_CB_OK;
+        if (mnl_attr_get_type(a) != NFTA_GEN_PROC_NAME && mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+                return MNL_CB_OK;
+        tb[mnl_attr_get_type(a)] = a;
+        return MNL_CB_OK;
+}
+
+/**
+ * nft_socket_read_generations() - take the queued events of a subscribed socket
+ * @s: the socket
+ * @ret_genid: the newest generation seen (set only when the return is > 0)
+ * @ret_foreign: whether a process other than this one committed any of
+ *               them (set only when the return is > 0)
+ *
+ * Does not block. The kernel names the committing thread: commit from
+ * the thread whose id is the process id.
+ *
+ * Return: the number of generations, 0 when none was queued, -ENOBUFS
+ * when events were lost (resync), or another negative errno.
+ */
+int nft_socket_read_generations(NftSocket *s, uint32_t *ret_genid, bool *ret_foreign) {
+        int fd = mnl_socket_get_fd(s->nl), count = 0;
+        uint32_t self = (uint32_t)getpid(), genid = 0;
+        bool lost = false, foreign = false;
+
+        for (;;) {
+                struct nlmsghdr *nlh;
+                ssize_t n;
+                int len;
+
+                n = recv(fd, s->buf, RECV_BUFFER_SIZE, MSG_DONTWAIT | MSG_TRUNC);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno == EAGAIN)
+                                break;
+                        if (errno == ENOBUFS) {
+                                lost = true;
+                                continue;
+                        }
+                        return negative_errno();
+                }
+                if ((size_t)n > RECV_BUFFER_SIZE) {
+                        lost = true;
+                        continue;
+                }
+
+                len = (int)n;
+                for (nlh = (struct nlmsghdr *)s->buf; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+                        const struct nlattr *tb[NFTA_GEN_MAX + 1] = {};
+
+                        if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES ||
+                            NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWGEN)
+                                continue;
+                        if (mnl_attr_parse(nlh, sizeof(struct nfgenmsg), gen_attr, tb) < 0 || !tb[NFTA_GEN_ID])
+                                continue;
+                        genid = ntohl(mnl_attr_get_u32(tb[NFTA_GEN_ID]));
+                        if (!tb[NFTA_GEN_PROC_PID] || ntohl(mnl_attr_get_u32(tb[NFTA_GEN_PROC_PID])) != self)
+                                foreign = true;
+                        count++;
+                }
+        }
+
+        if (lost)
+                return -ENOBUFS;
+        if (count > 0) {
+                *ret_genid = genid;
+                *ret_foreign = foreign;
+        }
+        return count;
+}

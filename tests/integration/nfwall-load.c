@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nfwall-load: the kernel backend without the daemon, for the integration
+ * tests and the benchmarks. It runs in whatever network namespace it is
+ * started in (the tests make their own):
+ *
+ *   nfwall-load apply [-6] [--stats] FILE   parse, compile, one transaction
+ *   nfwall-load check [-6] FILE             the same, validated by the kernel and aborted
+ *   nfwall-load save [-6] [--counters]      dump our tables, decompile, print iptables-save form
+ *   nfwall-load flush [-6]                  remove our tables of the family
+ *
+ * Exit status: 0 ok, 1 refused (diagnostics on stderr), 2 usage.
+ */
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nft-compile.h"
+#include "nft-decompile.h"
+#include "nft-netlink.h"
+#include "ruleset-parse.h"
+#include "ruleset-print.h"
+
+static int usage(void) {
+        fprintf(stderr, "usage: nfwall-load apply|check [-6] [--stats] FILE | save [-6] [--counters] | flush [-6]\n");
+        return 2;
+}
+
+static int commit(Ruleset *rs, Family family, unsigned flags, bool stats) {
+        _cleanup_(nft_socket_freep) NftSocket *sock = NULL;
+        NftBatch batch = NFT_BATCH_INIT;
+        DiagList diags = DIAG_LIST_INIT;
+        NftCommitStats st = {};
+        int r;
+
+        r = nft_compile_ruleset(rs, FAMILY_BIT(family), &batch, &diags);
+        if (r >= 0) {
+                r = nft_socket_open(&sock);
+                if (r < 0)
+                        fprintf(stderr, "nfwall-load: cannot open a netlink socket: %s\n", strerror(-r));
+        }
+        if (r >= 0)
+                r = nft_socket_commit(sock, &batch, flags, 0, &diags, &st);
+        diag_list_sort(&diags);
+        diag_list_print(&diags, stderr);
+        if (stats && r >= 0)
+                printf("rules %zu messages %zu bytes %llu pages %zu build_usec %llu sendmsg_usec %llu drain_usec %llu\n",
+                       batch.n_rules, st.n_messages, (unsigned long long)st.n_bytes, st.n_pages,
+                       (unsigned long long)st.build_usec, (unsigned long long)st.sendmsg_usec,
+                       (unsigned long long)st.drain_usec);
+        nft_batch_deinit(&batch);
+        diag_list_deinit(&diags);
+        return r;
+}
+
+static int do_save(Family family, bool counters) {
+        _cleanup_(nft_socket_freep) NftSocket *sock = NULL;
+        _cleanup_(nft_table_names_freep) char **names = NULL;
+        _cleanup_(ruleset_freep) Ruleset *rs = NULL;
+        DiagList diags = DIAG_LIST_INIT;
+        StrBuf out = STRBUF_INIT;
+        int r;
+
+        r = ruleset_new(&rs);
+        if (r >= 0)
+                r = nft_socket_open(&sock);
+        if (r >= 0)
+                r = nft_socket_list_tables(sock, nft_family(family), NFT_TABLE_PREFIX, &names);
+        for (char **n = names; r >= 0 && n && *n; n++) {
+                NftTableDump dump = {};
+                r = nft_socket_dump_table(sock, nft_family(family), *n, &dump);
+                if (r >= 0)
+                        r = nft_decompile_table(&dump, rs, &diags);
+                nft_table_dump_deinit(&dump);
+        }
+        diag_list_print(&diags, stderr);
+        diag_list_deinit(&diags);
+        if (r < 0) {
+                fprintf(stderr, "nfwall-load: save failed: %s\n", strerror(-r));
+                return r;
+        }
+        ruleset_print_save(rs, family, counters ? PRINT_COUNTERS : 0, &out);
+        r = strbuf_flush(&out, stdout);
+        strbuf_deinit(&out);
+        return r;
+}
+
+int main(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "stats", no_argument, NULL, 's' },
+                { "counters", no_argument, NULL, 'c' },
+                {},
+        };
+        bool stats = false, counters = false;
+        Family family = FAMILY_IPV4;
+        const char *verb;
+        int c, r;
+
+        if (argc < 2)
+                return usage();
+        verb = argv[1];
+        optind = 2;
+        while ((c = getopt_long(argc, argv, "6", options, NULL)) >= 0)
+                switch (c) {
+                case '6':
+                        family = FAMILY_IPV6;
+                        break;
+                case 's':
+                        stats = true;
+                        break;
+                case 'c':
+                        counters = true;
+                        break;
+                default:
+                        return usage();
+                }
+
+        if (streq(verb, "apply") || streq(verb, "check")) {
+                _cleanup_(ruleset_freep) Ruleset *rs = NULL;
+                DiagList diags = DIAG_LIST_INIT;
+
+                if (optind + 1 != argc)
+                        return usage();
+                r = ruleset_parse_file(argv[optind], family, &diags, &rs);
+                diag_list_print(&diags, stderr);
+                diag_list_deinit(&diags);
+                if (r < 0)
+                        return 1;
+                r = commit(rs, family, streq(verb, "check") ? NFT_COMMIT_CHECK : NFT_COMMIT_ECHO, stats);
+                return r < 0 ? 1 : 0;
+        }
+        if (streq(verb, "save"))
+                return optind == argc && do_save(family, counters) >= 0 ? 0 : 1;
+        if (streq(verb, "flush")) {
+                _cleanup_(ruleset_freep) Ruleset *rs = NULL;
+                if (optind != argc || ruleset_new(&rs) < 0)
+                        return usage();
+                return commit(rs, family, 0, false) < 0 ? 1 : 0;
+        }
+        return usage();
+}

@@ -1,0 +1,1035 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test-nft-netlink: nft-netlink against the running kernel, each test in
+ * a network namespace of its own (made in the forked test process, gone
+ * with it). Batches are built by hand with libnftnl, so this tests the
+ * socket module alone: a commit with echo teaches the rule handles and a
+ * dump gives back the same table; check mode and refused batches change
+ * nothing and name the refused message's line (and expression); a stale
+ * genid gives -ERESTART; 50k rules go in one transaction; a replace
+ * leaves other tables alone; big sets span several element messages;
+ * generation events tell our commits from others'.
+ *
+ * Needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN for unshare); exits 77 (skip)
+ * without.
+ */
+
+#include <check.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+
+#include <libnftnl/expr.h>
+#include <libnftnl/udata.h>
+
+#include "nft-netlink.h"
+
+#define FAMILY NFPROTO_IPV4
+#define TABLE "nfwall-test"
+#define FILE_NAME "test.rules"
+#define N_BIG 50000
+#define N_BIG_SET 20000
+#define N_DUMP_RACE 30000
+
+/* ---- building batches by hand ---- */
+
+static void add(NftBatch *b, NftMessageKind kind, void *object, unsigned line) {
+        SourceLoc loc = { .file = FILE_NAME, .line = line };
+
+        ck_assert_int_eq(nft_batch_add(b, kind, object, &loc), 0);
+}
+
+static struct nftnl_table *table_new(int family, const char *name) {
+        struct nftnl_table *t = nftnl_table_alloc();
+
+        ck_assert_ptr_nonnull(t);
+        nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, family);
+        nftnl_table_set_str(t, NFTNL_TABLE_NAME, name);
+        return t;
+}
+
+static struct nftnl_chain *chain_new(int family, const char *table, const char *name) {
+        struct nftnl_chain *c = nftnl_chain_alloc();
+
+        ck_assert_ptr_nonnull(c);
+        nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, family);
+        nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
+        nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+        return c;
+}
+
+static struct nftnl_chain *base_chain_new(int family, const char *table, const char *name) {
+        struct nftnl_chain *c = chain_new(family, table, name);
+
+        nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_INET_LOCAL_IN);
+        nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, 0);
+        nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
+        nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+        nftnl_chain_set_u64(c, NFTNL_CHAIN_PACKETS, 0);
+        nftnl_chain_set_u64(c, NFTNL_CHAIN_BYTES, 0);
+        return c;
+}
+
+static void set_add_port(struct nftnl_set *s, uint16_t port, bool end) {
+        struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+        uint16_t key = htons(port);
+
+        ck_assert_ptr_nonnull(e);
+        nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &key, sizeof(key));
+        if (end)
+                nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
+        nftnl_set_elem_add(s, e);
+}
+
+/* Ports 22, 80-89, 443 as nft writes intervals: a start, and an end element one past. */
+static struct nftnl_set *ports_set_new(void) {
+        struct nftnl_set *s = nftnl_set_alloc();
+
+        ck_assert_ptr_nonnull(s);
+        nftnl_set_set_u32(s, NFTNL_SET_FAMILY, FAMILY);
+        nftnl_set_set_str(s, NFTNL_SET_TABLE, TABLE);
+        nftnl_set_set_str(s, NFTNL_SET_NAME, "ports");
+        nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_INTERVAL);
+        nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, 13); /* nft's inet_service */
+        nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 2);
+        nftnl_set_set_u32(s, NFTNL_SET_ID, 1);
+        set_add_port(s, 22, false);
+        set_add_port(s, 23, true);
+        set_add_port(s, 80, false);
+        set_add_port(s, 90, true);
+        set_add_port(s, 443, false);
+        set_add_port(s, 444, true);
+        return s;
+}
+
+static struct nftnl_rule *rule_new(int family, const char *table, const char *chain) {
+        struct nftnl_rule *r = nftnl_rule_alloc();
+
+        ck_assert_ptr_nonnull(r);
+        nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, family);
+        nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
+        nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
+        return r;
+}
+
+static struct nftnl_expr *expr_new(const char *name) {
+        struct nftnl_expr *e = nftnl_expr_alloc(name);
+
+        ck_assert_ptr_nonnull(e);
+        return e;
+}
+
+static void add_l4proto_tcp(struct nftnl_rule *r) {
+        struct nftnl_expr *e = expr_new("meta");
+        uint8_t tcp = IPPROTO_TCP;
+
+        nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_L4PROTO);
+        nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+        nftnl_rule_add_expr(r, e);
+        e = expr_new("cmp");
+        nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+        nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+        nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, &tcp, sizeof(tcp));
+        nftnl_rule_add_expr(r, e);
+}
+
+static void add_payload(struct nftnl_rule *r, uint32_t base, uint32_t offset, uint32_t len) {
+        struct nftnl_expr *e = expr_new("payload");
+
+        nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+        nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
+        nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+        nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+        nftnl_rule_add_expr(r, e);
+}
+
+static void add_cmp(struct nftnl_rule *r, const void *data, uint32_t len) {
+        struct nftnl_expr *e = expr_new("cmp");
+
+        nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+        nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+        nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
+        nftnl_rule_add_expr(r, e);
+}
+
+static void add_dport(struct nftnl_rule *r, uint16_t port) {
+        uint16_t p = htons(port);
+
+        add_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2);
+        add_cmp(r, &p, sizeof(p));
+}
+
+static void add_lookup(struct nftnl_rule *r, const char *set, uint32_t set_id) {
+        struct nftnl_expr *e = expr_new("lookup");
+
+        nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+        nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
+        nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, set_id);
+        nftnl_rule_add_expr(r, e);
+}
+
+static void add_counter(struct nftnl_rule *r) {
+        struct nftnl_expr *e = expr_new("counter");
+
+        nftnl_expr_set_u64(e, NFTNL_EXPR_CTR_PACKETS, 0);
+        nftnl_expr_set_u64(e, NFTNL_EXPR_CTR_BYTES, 0);
+        nftnl_rule_add_expr(r, e);
+}
+
+static void add_verdict(struct nftnl_rule *r, int verdict, const char *chain) {
+        struct nftnl_expr *e = expr_new("immediate");
+
+        nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+        nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)verdict);
+        if (chain)
+                nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
+        nftnl_rule_add_expr(r, e);
+}
+
+/*
+ * The reference table, one object per line of an imaginary test.rules:
+ *   1 table ip nfwall-test
+ *   2 chain INPUT { type filter hook input priority 0; policy accept; } (counters)
+ *   3 chain USER
+ *   4 set ports { type inet_service; flags interval; elements = { 22, 80-89, 443 } }
+ *   5 INPUT: meta l4proto tcp th dport 22 counter accept comment "ssh"
+ *   6 INPUT: meta l4proto tcp th dport @ports counter drop
+ *   7 INPUT: counter jump USER
+ *   8 USER: counter return
+ */
+#define REF_RULES 4
+static const char *const ref_rule_chains[REF_RULES] = { "INPUT", "INPUT", "INPUT", "USER" };
+
+static void build_reference(NftBatch *b) {
+        struct nftnl_rule *r;
+
+        add(b, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, TABLE), 1);
+        add(b, NFT_MESSAGE_NEW_CHAIN, base_chain_new(FAMILY, TABLE, "INPUT"), 2);
+        add(b, NFT_MESSAGE_NEW_CHAIN, chain_new(FAMILY, TABLE, "USER"), 3);
+        add(b, NFT_MESSAGE_NEW_SET, ports_set_new(), 4);
+
+        r = rule_new(FAMILY, TABLE, "INPUT");
+        add_l4proto_tcp(r);
+        add_dport(r, 22);
+        add_counter(r);
+        add_verdict(r, NF_ACCEPT, NULL);
+        {
+                /* A comment, as nft and iptables write it: the userdata must survive the commit. */
+                struct nftnl_udata_buf *u = nftnl_udata_buf_alloc(NFT_UDATA_MAX);
+
+                ck_assert_ptr_nonnull(u);
+                ck_assert(nftnl_udata_put_strz(u, NFT_UDATA_COMMENT, "ssh"));
+                nftnl_rule_set_data(r, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(u), nftnl_udata_buf_len(u));
+                nftnl_udata_buf_free(u);
+        }
+        add(b, NFT_MESSAGE_NEW_RULE, r, 5);
+
+        r = rule_new(FAMILY, TABLE, "INPUT");
+        add_l4proto_tcp(r);
+        add_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2);
+        add_lookup(r, "ports", 1);
+        add_counter(r);
+        add_verdict(r, NF_DROP, NULL);
+        add(b, NFT_MESSAGE_NEW_RULE, r, 6);
+
+        r = rule_new(FAMILY, TABLE, "INPUT");
+        add_counter(r);
+        add_verdict(r, NFT_JUMP, "USER");
+        add(b, NFT_MESSAGE_NEW_RULE, r, 7);
+
+        r = rule_new(FAMILY, TABLE, "USER");
+        add_counter(r);
+        add_verdict(r, NFT_RETURN, NULL);
+        add(b, NFT_MESSAGE_NEW_RULE, r, 8);
+}
+
+/* Commits a batch that must go through; returns the rule handles learned, in batch order. */
+static size_t commit_ok(NftSocket *s, NftBatch *b, uint64_t *handles, size_t max) {
+        _cleanup_(diag_list_deinit) DiagList diags = DIAG_LIST_INIT;
+        NftCommitStats stats = {};
+        size_t n = 0;
+        int r;
+
+        r = nft_socket_commit(s, b, NFT_COMMIT_ECHO, 0, &diags, &stats);
+        if (r < 0)
+                diag_list_print(&diags, stderr);
+        ck_assert_int_eq(r, 0);
+        ck_assert_uint_eq(diags.n_items, 0);
+        ck_assert_uint_eq(stats.n_echoes, b->n_rules);
+        for (size_t i = 0; i < b->n_messages; i++)
+                if (b->messages[i].kind == NFT_MESSAGE_NEW_RULE) {
+                        ck_assert_uint_lt(n, max);
+                        handles[n++] = b->messages[i].handle;
+                }
+        return n;
+}
+
+static void load_reference(NftSocket *s, uint64_t handles[REF_RULES]) {
+        _cleanup_(nft_batch_deinit) NftBatch b = NFT_BATCH_INIT;
+
+        build_reference(&b);
+        ck_assert_uint_eq(commit_ok(s, &b, handles, REF_RULES), REF_RULES);
+}
+
+/* Dumps a table and checks its rules: count, chains (when given) and handles. */
+static void assert_rules(NftSocket *s, int family, const char *table, size_t n,
+                         const char *const *chains, const uint64_t *handles) {
+        _cleanup_(nft_table_dump_deinit) NftTableDump d = {};
+        struct nftnl_rule_list_iter *it;
+        struct nftnl_rule *r;
+        size_t i = 0;
+
+        ck_assert_int_eq(nft_socket_dump_table(s, family, table, &d), 0);
+        it = nftnl_rule_list_iter_create(d.rules);
+        ck_assert_ptr_nonnull(it);
+        for (r = nftnl_rule_list_iter_next(it); r; r = nftnl_rule_list_iter_next(it), i++) {
+                ck_assert_uint_lt(i, n);
+                if (chains)
+                        ck_assert_str_eq(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), chains[i]);
+                if (handles)
+                        ck_assert_uint_eq(nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE), handles[i]);
+        }
+        nftnl_rule_list_iter_destroy(it);
+        ck_assert_uint_eq(i, n);
+}
+
+static void assert_tables(NftSocket *s, const char *const *expected, size_t n) {
+        _cleanup_(nft_table_names_freep) char **names = NULL;
+        size_t i = 0;
+
+        ck_assert_int_eq(nft_socket_list_tables(s, FAMILY, NFT_TABLE_PREFIX, &names), 0);
+        ck_assert_ptr_nonnull(names);
+        for (; names[i]; i++) {
+                ck_assert_uint_lt(i, n);
+                ck_assert_str_eq(names[i], expected[i]);
+        }
+        ck_assert_uint_eq(i, n);
+}
+
+static NftSocket *socket_new(void) {
+        NftSocket *s = NULL;
+
+        ck_assert_int_eq(nft_socket_open(&s), 0);
+        return s;
+}
+
+/*
+ * Without CAP_NET_ADMIN in the initial user namespace (root in a user
+ * namespace) socket buffers stay under net.core.[rw]mem_max: big batches
+ * cannot go in one transaction.
+ */
+static bool can_force_buffers(void) {
+        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), size = 1 << 20;
+        bool ok;
+
+        ck_assert_int_ge(fd, 0);
+        ok = setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) == 0;
+        close(fd);
+        return ok;
+}
+
+/* Each test gets a network namespace of its own: check forks every test, the fixture runs in the child. */
+static void netns_setup(void) {
+        ck_assert_int_eq(unshare(CLONE_NEWNET), 0);
+}
+
+/* ---- tests ---- */
+
+static int comment_cb(const struct nftnl_udata *attr, void *userdata) {
+        if (nftnl_udata_type(attr) == NFT_UDATA_COMMENT)
+                *(const char **)userdata = nftnl_udata_get(attr);
+        return 0;
+}
+
+static int uint32_compare(const void *a, const void *b) {
+        return (int)*(const uint32_t *)a - (int)*(const uint32_t *)b;
+}
+
+START_TEST(test_commit_echo_dump) {
+        _cleanup_(nft_socket_freep) NftSocket *s = socket_new();
+        _cleanup_(nft_table_dump_deinit) NftTableDump d = {};
+        _cleanup_(nft_batch_deinit) NftBatch other = NFT_BATCH_INIT;
+        uint64_t handles[REF_RULES], h[1];
+        struct nftnl_chain_list_iter *ci;
+        struct nftnl_set_list_iter *si;
+        struct nftnl_set_elems_iter *ei;
+        struct nftnl_chain *c;
+        struct nftnl_set *set;
+        struct nftnl_set_elem *e;
+        static const char *const ours[] = { TABLE };
+        /* key << 1 | end flag, sorted */
+        static const uint32_t expected_elems[] = { 22 << 1, 23 << 1 | 1, 80 << 1, 90 << 1 | 1, 443 << 1, 444 << 1 | 1 };
+        uint32_t elems[16];
+        size_t n_elems = 0;
+
+        /* Someone else's table in the same family: not ours, not listed. */
+        add(&other, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, "filter"), 1);
+        add(&other, NFT_MESSAGE_NEW_CHAIN, chain_new(FAMILY, "filter", "INPUT"), 2);
+        {
+                struct nftnl_rule *r = rule_new(FAMILY, "filter", "INPUT");
+
+                add_counter(r);
+                add(&other, NFT_MESSAGE_NEW_RULE, r, 3);
+        }
+        ck_assert_uint_eq(commit_ok(s, &other, h, 1), 1);
+
+        load_reference(s, handles);
+        for (size_t i = 0; i < REF_RULES; i++) {
+                ck_assert_uint_gt(handles[i], 0);
+                if (i > 0)
+                        ck_assert_uint_gt(handles[i], handles[i - 1]);
+        }
+
+        assert_tables(s, ours, 1);
+
+        ck_assert_int_eq(nft_socket_dump_table(s, FAMILY, TABLE, &d), 0);
+        ck_assert_str_eq(nftnl_table_get_str(d.table, NFTNL_TABLE_NAME), TABLE);
+
+        /* Chains: ours only, though the kernel sent filter's INPUT too; in creation order. */
+        ci = nftnl_chain_list_iter_create(d.chains);
+        c = nftnl_chain_list_iter_next(ci);
+        ck_assert_ptr_nonnull(c);
+        ck_assert_str_eq(nftnl_chain_get_str(c, NFTNL_CHAIN_NAME), "INPUT");
+        ck_assert_str_eq(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE), TABLE);
+        ck_assert_uint_eq(nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM), NF_INET_LOCAL_IN);
+        ck_assert_int_eq(nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO), 0);
+        ck_assert_uint_eq(nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY), NF_ACCEPT);
+        ck_assert(nftnl_chain_is_set(c, NFTNL_CHAIN_PACKETS));
+        c = nftnl_chain_list_iter_next(ci);
+        ck_assert_ptr_nonnull(c);
+        ck_assert_str_eq(nftnl_chain_get_str(c, NFTNL_CHAIN_NAME), "USER");
+        ck_assert(!nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM));
+        ck_assert_ptr_null(nftnl_chain_list_iter_next(ci));
+        nftnl_chain_list_iter_destroy(ci);
+
+        /* The set, with its elements. */
+        si = nftnl_set_list_iter_create(d.sets);
+        set = nftnl_set_list_iter_next(si);
+        ck_assert_ptr_nonnull(set);
+        ck_assert_str_eq(nftnl_set_get_str(set, NFTNL_SET_NAME), "ports");
+        ck_assert_uint_eq(nftnl_set_get_u32(set, NFTNL_SET_KEY_LEN), 2);
+        ck_assert(nftnl_set_get_u32(set, NFTNL_SET_FLAGS) & NFT_SET_INTERVAL);
+        ei = nftnl_set_elems_iter_create(set);
+        ck_assert_ptr_nonnull(ei);
+        for (e = nftnl_set_elems_iter_next(ei); e; e = nftnl_set_elems_iter_next(ei)) {
+                uint32_t len, flags = 0;
+                const uint16_t *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
+
+                ck_assert_ptr_nonnull(key);
+                ck_assert_uint_eq(len, 2);
+                if (nftnl_set_elem_get(e, NFTNL_SET_ELEM_FLAGS, &len))
+                        flags = nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS);
+                ck_assert_uint_lt(n_elems, ELEMENTSOF(elems));
+                elems[n_elems++] = (uint32_t)ntohs(*key) << 1 | !!(flags & NFT_SET_ELEM_INTERVAL_END);
+        }
+        nftnl_set_elems_iter_destroy(ei);
+        ck_assert_ptr_null(nftnl_set_list_iter_next(si));
+        nftnl_set_list_iter_destroy(si);
+        qsort(elems, n_elems, sizeof(uint32_t), uint32_compare);
+        ck_assert_uint_eq(n_elems, ELEMENTSOF(expected_elems));
+        ck_assert_mem_eq(elems, expected_elems, sizeof(expected_elems));
+
+        /* The rules, in kernel order, with the handles the echo taught. */
+        assert_rules(s, FAMILY, TABLE, REF_RULES, ref_rule_chains, handles);
+        {
+                struct nftnl_rule_list_iter *it = nftnl_rule_list_iter_create(d.rules);
+                struct nftnl_rule *r = nftnl_rule_list_iter_next(it);
+                const char *comment = NULL;
+                const void *data;
+                uint32_t len;
+
+                ck_assert_ptr_nonnull(r);
+                data = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &len);
+                ck_assert_ptr_nonnull(data);
+                ck_assert_int_ge(nftnl_udata_parse(data, len, comment_cb, &comment), 0);
+                ck_assert_str_eq(comment, "ssh");
+                ck_assert(!nftnl_rule_is_set(nftnl_rule_list_iter_next(it), NFTNL_RULE_USERDATA));
+                nftnl_rule_list_iter_destroy(it);
+        }
+
+        /* And there is no such table. */
+        {
+                NftTableDump none = {};
+
+                ck_assert_int_eq(nft_socket_dump_table(s, FAMILY, "nfwall-none", &none), -ENOENT);
+                nft_table_dump_deinit(&none);
+        }
+}
+END_TEST
+
+/* A rule jumping to a chain that does not exist: ENOENT, blamed on the immediate. */
+static struct nftnl_rule *bad_jump_rule_new(void) {
+        struct nftnl_rule *r = rule_new(FAMILY, TABLE, "INPUT");
+
+        add_dport(r, 25);       /* payload, cmp */
+        add_counter(r);
+        add_verdict(r, NFT_JUMP, "MISSING"); /* expression #4 */
+        return r;
+}
+
+START_TEST(test_check_mode) {
+        _cleanup_(nft_socket_freep) NftSocket *s = socket_new();
+        _cleanup_(nft_batch_deinit) NftBatch bad = NFT_BATCH_INIT;
+        _cleanup_(nft_batch_deinit) NftBatch good = NFT_BATCH_INIT;
+        _cleanup_(diag_list_deinit) DiagList diags = DIAG_LIST_INIT;
+        static const char *const ours[] = { TABLE };
+        uint64_t handles[REF_RULES];
+        uint32_t genid, genid_after;
+        const Diag *dg;
+
+        load_reference(s, handles);
+        ck_assert_int_eq(nft_socket_get_genid(s, &genid), 0);
+
+        /* A refused batch in check mode: one diagnostic at its line, nothing changed. */
+        add(&bad, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, "nfwall-check"), 40);
+        add(&bad, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, TABLE), 41);
+        add(&bad, NFT_MESSAGE_NEW_RULE, bad_jump_rule_new(), 42);
+        {
+                /* Blame lands inside the rule too: a lookup in a set that does not exist. */
+                struct nftnl_rule *r = rule_new(FAMILY, TABLE, "INPUT");
+                struct nftnl_chain *c = base_chain_new(FAMILY, TABLE, "BAD");
+
+                add_l4proto_tcp(r);
+                add_lookup(r, "missing", 99); /* expression #3 */
+                add_counter(r);
+                add_verdict(r, NF_ACCEPT, NULL);
+                add(&bad, NFT_MESSAGE_NEW_RULE, r, 43);
+                nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "nosuchtype");
+                add(&bad, NFT_MESSAGE_NEW_CHAIN, c, 44);
+        }
+        ck_assert_int_eq(nft_socket_commit(s, &bad, NFT_COMMIT_CHECK | NFT_COMMIT_ECHO, 0, &diags, NULL), -EINVAL);
+        ck_assert_uint_eq(diags.n_items, 3);
+        dg = &diags.items[0];
+        ck_assert_str_eq(dg->file, FILE_NAME);
+        ck_assert_uint_eq(dg->line, 42);
+        ck_assert_int_eq(dg->level, DIAG_ERROR);
+        ck_assert_int_eq(dg->code, DIAG_KERNEL);
+        ck_assert_str_eq(dg->message,
+                         "the kernel refused this rule: No such file or directory, in expression #4 (immediate)");
+        ck_assert_uint_eq(diags.items[1].line, 43);
+        ck_assert_str_eq(diags.items[1].message,
+                         "the kernel refused this rule: No such file or directory, in expression #3 (lookup)");
+        ck_assert_uint_eq(diags.items[2].line, 44);
+        ck_assert_str_eq(diags.items[2].message, "the kernel refused chain BAD: No such file or directory");
+        ck_assert_uint_eq(bad.messages[2].handle, 0);
+
+        assert_tables(s, ours, 1);
+        assert_rules(s, FAMILY, TABLE, REF_RULES, ref_rule_chains, handles);
+
+        /* A good batch in check mode: accepted, and still nothing changed. */
+        diag_list_clear(&diags);
+        add(&good, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, "nfwall-check"), 50);
+        add(&good, NFT_MESSAGE_NEW_CHAIN, base_chain_new(FAMILY, "nfwall-check", "INPUT"), 51);
+        {
+                struct nftnl_rule *r = rule_new(FAMILY, "nfwall-check", "INPUT");
+
+                add_counter(r);
+                add(&good, NFT_MESSAGE_NEW_RULE, r, 52);
+        }
+        ck_assert_int_eq(nft_socket_commit(s, &good, NFT_COMMIT_CHECK | NFT_COMMIT_ECHO, 0, &diags, NULL), 0);
+        ck_assert_uint_eq(diags.n_items, 0);
+        ck_assert_uint_eq(good.messages[2].handle, 0);
+        assert_tables(s, ours, 1);
+        assert_rules(s, FAMILY, TABLE, REF_RULES, ref_rule_chains, handles);
+
+        /* Aborted transactions leave the generation alone. */
+        ck_assert_int_eq(nft_socket_get_genid(s, &genid_after), 0);
+        ck_assert_uint_eq(genid_after, genid);
+}
+END_TEST
+
+/* The replace the compiler emits: create-if-missing, delete, create, then the content. */
+static void build_replace_head(NftBatch *b) {
+        add(b, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, TABLE), 1);
+        add(b, NFT_MESSAGE_DEL_TABLE, table_new(FAMILY, TABLE), 1);
+        add(b, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, TABLE), 1);
+        add(b, NFT_MESSAGE_NEW_CHAIN, base_chain_new(FAMILY, TABLE, "INPUT"), 2);
+        add(b, NFT_MESSAGE_NEW_CHAIN, chain_new(FAMILY, TABLE, "USER"), 3);
+}
+
+/* Rules at lines 10, 11 (jumps nowhere), 12. */
+static void build_bad_replace(NftBatch *b) {
+        struct nftnl_rule *r;
+
+        build_replace_head(b);
+        r = rule_new(FAMILY, TABLE, "INPUT");
+        add_dport(r, 22);
+        add_counter(r);
+        add_verdict(r, NF_ACCEPT, NULL);
+        add(b, NFT_MESSAGE_NEW_RULE, r, 10);
+        add(b, NFT_MESSAGE_NEW_RULE, bad_jump_rule_new(), 11);
+        r = rule_new(FAMILY, TABLE, "INPUT");
+        add_counter(r);
+        add_verdict(r, NFT_JUMP, "USER");
+        add(b, NFT_MESSAGE_NEW_RULE, r, 12);
+}
+
+START_TEST(test_bad_jump) {
+        _cleanup_(nft_socket_freep) NftSocket *s = socket_new();
+        _cleanup_(nft_batch_deinit) NftBatch b = NFT_BATCH_INIT;
+        _cleanup_(diag_list_deinit) DiagList diags = DIAG_LIST_INIT;
+        uint64_t handles[REF_RULES];
+        NftCommitStats stats = {};
+
+        load_reference(s, handles);
+
+        build_bad_replace(&b);
+        ck_assert_int_eq(nft_socket_commit(s, &b, NFT_COMMIT_ECHO, 0, &diags, &stats), -EINVAL);
+        ck_assert_uint_eq(diags.n_items, 1);
+        ck_assert_uint_eq(stats.n_errors, 1);
+        ck_assert_uint_eq(stats.n_echoes, 0);
+        ck_assert_str_eq(diags.items[0].file, FILE_NAME);
+        ck_assert_uint_eq(diags.items[0].line, 11);
+        ck_assert_ptr_nonnull(strstr(diags.items[0].message, "expression #4 (immediate)"));
+        for (size_t i = 0; i < b.n_messages; i++)
+                ck_assert_uint_eq(b.messages[i].handle, 0);
+
+        /* All or nothing: the old table, with its old rules, is still there. */
+        assert_rules(s, FAMILY, TABLE, REF_RULES, ref_rule_chains, handles);
+}
+END_TEST
+
+START_TEST(test_restart) {
+        _cleanup_(nft_socket_freep) NftSocket *s = socket_new();
+        _cleanup_(nft_batch_deinit) NftBatch bad = NFT_BATCH_INIT;
+        _cleanup_(nft_batch_deinit) NftBatch good = NFT_BATCH_INIT;
+        _cleanup_(diag_list_deinit) DiagList diags = DIAG_LIST_INIT;
+        static const char *const ours[] = { TABLE };
+        uint64_t handles[REF_RULES];
+        uint32_t genid, genid_after;
+
+        load_reference(s, handles);
+        ck_assert_int_eq(nft_socket_get_genid(s, &genid), 0);
+
+        /* The bad batch against a stale generation: refused as a whole, before any message is looked at. */
+        build_bad_replace(&bad);
+        ck_assert_int_eq(nft_socket_commit(s, &bad, NFT_COMMIT_GENID, genid - 1, &diags, NULL), -ERESTART);
+        ck_assert_uint_eq(diags.n_items, 0);
+        assert_rules(s, FAMILY, TABLE, REF_RULES, ref_rule_chains, handles);
+
+        /* A good one against a stale generation: refused too. */
+        build_replace_head(&good);
+        {
+                struct nftnl_rule *r = rule_new(FAMILY, TABLE, "INPUT");
+
+                add_counter(r);
+                add_verdict(r, NF_DROP, NULL);
+                add(&good, NFT_MESSAGE_NEW_RULE, r, 20);
+        }
+        ck_assert_int_eq(nft_socket_commit(s, &good, NFT_COMMIT_GENID | NFT_COMMIT_ECHO, genid + 7, &diags, NULL),
+                         -ERESTART);
+        ck_assert_uint_eq(diags.n_items, 0);
+        assert_rules(s, FAMILY, TABLE, REF_RULES, ref_rule_chains, handles);
+
+        /* Against the current one: committed, and the generation moved by exactly one. */
+        ck_assert_int_eq(nft_socket_commit(s, &good, NFT_COMMIT_GENID | NFT_COMMIT_ECHO, genid, &diags, NULL), 0);
+        ck_assert_uint_eq(diags.n_items, 0);
+        ck_assert_int_eq(nft_socket_get_genid(s, &genid_after), 0);
+        ck_assert_uint_eq(genid_after, genid + 1);
+        assert_tables(s, ours, 1);
+        {
+                static const char *const chains[] = { "INPUT" };
+                uint64_t h = good.messages[good.n_messages - 1].handle;
+
+                ck_assert_uint_gt(h, 0);
+                assert_rules(s, FAMILY, TABLE, 1, chains, &h);
+        }
+}
+END_TEST
+
+START_TEST(test_big) {
+        _cleanup_(nft_socket_freep) NftSocket *s = socket_new();
+        _cleanup_(nft_batch_deinit) NftBatch b = NFT_BATCH_INIT;
+        _cleanup_(diag_list_deinit) DiagList diags = DIAG_LIST_INIT;
+        _cleanup_free_ uint64_t *handles = NULL;
+        NftCommitStats stats = {};
+        size_t n = 0;
+        int r;
+
+        add(&b, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, TABLE), 1);
+        add(&b, NFT_MESSAGE_NEW_CHAIN, base_chain_new(FAMILY, TABLE, "INPUT"), 2);
+        /* ip saddr 10.x.y.z tcp dport P counter accept */
+        for (unsigned i = 0; i < N_BIG; i++) {
+                struct nftnl_rule *rule = rule_new(FAMILY, TABLE, "INPUT");
+                uint32_t saddr = htonl(0x0a000000u | (i + 1));
+
+                add_l4proto_tcp(rule);
+                add_payload(rule, NFT_PAYLOAD_NETWORK_HEADER, 12, 4);
+                add_cmp(rule, &saddr, sizeof(saddr));
+                add_dport(rule, (uint16_t)(1 + i % 65000));
+                add_counter(rule);
+                add_verdict(rule, NF_ACCEPT, NULL);
+                add(&b, NFT_MESSAGE_NEW_RULE, rule, 3 + i);
+        }
+
+        r = nft_socket_commit(s, &b, NFT_COMMIT_ECHO, 0, &diags, &stats);
+        if (!can_force_buffers()) {
+                /* Refused before sending, nothing changed. */
+                printf("# cannot force socket buffers here: %u rules are too many for one transaction\n", N_BIG);
+                ck_assert_int_eq(r, -EMSGSIZE);
+                ck_assert_uint_eq(diags.n_items, 0);
+                assert_tables(s, NULL, 0);
+                return;
+        }
+        ck_assert_int_eq(r, 0);
+        printf("# %u rules in one transaction: %zu messages, %llu bytes in %zu pages; "
+               "build %.3f s, sendmsg (commit) %.3f s, drain %.3f s, %zu echoes\n",
+               N_BIG, stats.n_messages, (unsigned long long)stats.n_bytes, stats.n_pages,
+               stats.build_usec / 1e6, stats.sendmsg_usec / 1e6, stats.drain_usec / 1e6, stats.n_echoes);
+        ck_assert_uint_eq(stats.n_messages, N_BIG + 4);
+        ck_assert_uint_gt(stats.n_pages, 1);
+        ck_assert_uint_eq(stats.n_echoes, N_BIG);
+
+        handles = calloc(N_BIG, sizeof(uint64_t));
+        ck_assert_ptr_nonnull(handles);
+        for (size_t i = 0; i < b.n_messages; i++)
+                if (b.messages[i].kind == NFT_MESSAGE_NEW_RULE) {
+                        handles[n] = b.messages[i].handle;
+                        ck_assert_uint_gt(handles[n], n > 0 ? handles[n - 1] : 0);
+                        n++;
+                }
+        ck_assert_uint_eq(n, N_BIG);
+
+        {
+                uint64_t t0, t1;
+                struct timespec ts;
+
+                clock_gettime(CLOCK_MONOTONIC, &ts);
+                t0 = (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+                assert_rules(s, FAMILY, TABLE, N_BIG, NULL, handles);
+                clock_gettime(CLOCK_MONOTONIC, &ts);
+                t1 = (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+                printf("# dump of %u rules: %.3f s\n", N_BIG, (t1 - t0) / 1e6);
+        }
+}
+END_TEST
+
+/* Dumps read again when a commit interrupts them: the result is whole and consistent. */
+START_TEST(test_dump_during_commits) {
+        _cleanup_(nft_socket_freep) NftSocket *s = socket_new();
+        _cleanup_(nft_batch_deinit) NftBatch b = NFT_BATCH_INIT;
+        _cleanup_free_ uint64_t *handles = NULL;
+        size_t n;
+        pid_t pid;
+        int status;
+
+        if (!can_force_buffers()) {
+                printf("# cannot force socket buffers here: skipping the dump race\n");
+                return;
+        }
+        add(&b, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, TABLE), 1);
+        add(&b, NFT_MESSAGE_NEW_CHAIN, base_chain_new(FAMILY, TABLE, "INPUT"), 2);
+        for (unsigned i = 0; i < N_DUMP_RACE; i++) {
+                struct nftnl_rule *rule = rule_new(FAMILY, TABLE, "INPUT");
+
+                add_dport(rule, (uint16_t)(1 + i % 65000));
+                add_counter(rule);
+                add_verdict(rule, NF_ACCEPT, NULL);
+                add(&b, NFT_MESSAGE_NEW_RULE, rule, 3 + i);
+        }
+        handles = calloc(N_DUMP_RACE, sizeof(uint64_t));
+        ck_assert_ptr_nonnull(handles);
+        n = commit_ok(s, &b, handles, N_DUMP_RACE);
+        ck_assert_uint_eq(n, N_DUMP_RACE);
+
+        /* A child commits to another table a few times while we dump; then stops, so a retry wins. */
+        pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+                NftSocket *cs = NULL;
+
+                if (nft_socket_open(&cs) < 0)
+                        _exit(1);
+                for (unsigned i = 0; i < 5; i++) {
+                        NftBatch cb = NFT_BATCH_INIT;
+                        DiagList diags = DIAG_LIST_INIT;
+
+                        usleep(30 * 1000);
+                        add(&cb, i % 2 ? NFT_MESSAGE_DEL_TABLE : NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, "elsewhere"), 1);
+                        if (nft_socket_commit(cs, &cb, 0, 0, &diags, NULL) < 0)
+                                _exit(1);
+                }
+                _exit(0);
+        }
+        assert_rules(s, FAMILY, TABLE, N_DUMP_RACE, NULL, handles);
+        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+        ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+END_TEST
+
+START_TEST(test_replace_keeps_others) {
+        _cleanup_(nft_socket_freep) NftSocket *s = socket_new();
+        _cleanup_(nft_batch_deinit) NftBatch other = NFT_BATCH_INIT;
+        _cleanup_(nft_batch_deinit) NftBatch first = NFT_BATCH_INIT;
+        _cleanup_(nft_batch_deinit) NftBatch second = NFT_BATCH_INIT;
+        static const char *const other_chains[] = { "forward" };
+        static const char *const chains[] = { "INPUT", "INPUT" };
+        uint64_t other_handle, first_handles[1], second_handles[2];
+        struct nftnl_chain *c;
+        struct nftnl_rule *r;
+
+        /* table inet other { chain forward { type filter hook forward priority 0; counter drop } } */
+        add(&other, NFT_MESSAGE_NEW_TABLE, table_new(NFPROTO_INET, "other"), 1);
+        c = chain_new(NFPROTO_INET, "other", "forward");
+        nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_INET_FORWARD);
+        nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, 0);
+        nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
+        add(&other, NFT_MESSAGE_NEW_CHAIN, c, 2);
+        r = rule_new(NFPROTO_INET, "other", "forward");
+        add_counter(r);
+        add_verdict(r, NF_DROP, NULL);
+        add(&other, NFT_MESSAGE_NEW_RULE, r, 3);
+        ck_assert_uint_eq(commit_ok(s, &other, &other_handle, 1), 1);
+
+        /* The replace of a table that does not exist yet: NEW_TABLE first, so DEL_TABLE finds it. */
+        add(&first, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, TABLE), 1);
+        add(&first, NFT_MESSAGE_DEL_TABLE, table_new(FAMILY, TABLE), 1);
+        add(&first, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, TABLE), 1);
+        add(&first, NFT_MESSAGE_NEW_CHAIN, base_chain_new(FAMILY, TABLE, "INPUT"), 2);
+        r = rule_new(FAMILY, TABLE, "INPUT");
+        add_counter(r);
+        add_verdict(r, NF_ACCEPT, NULL);
+        add(&first, NFT_MESSAGE_NEW_RULE, r, 3);
+        ck_assert_uint_eq(commit_ok(s, &first, first_handles, 1), 1);
+        assert_rules(s, FAMILY, TABLE, 1, chains, first_handles);
+
+        /* Replace it with other content: old rules gone, new ones in. */
+        add(&second, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, TABLE), 1);
+        add(&second, NFT_MESSAGE_DEL_TABLE, table_new(FAMILY, TABLE), 1);
+        add(&second, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, TABLE), 1);
+        add(&second, NFT_MESSAGE_NEW_CHAIN, base_chain_new(FAMILY, TABLE, "INPUT"), 2);
+        r = rule_new(FAMILY, TABLE, "INPUT");
+        add_dport(r, 22);
+        add_counter(r);
+        add_verdict(r, NF_ACCEPT, NULL);
+        add(&second, NFT_MESSAGE_NEW_RULE, r, 3);
+        r = rule_new(FAMILY, TABLE, "INPUT");
+        add_counter(r);
+        add_verdict(r, NF_DROP, NULL);
+        add(&second, NFT_MESSAGE_NEW_RULE, r, 4);
+        ck_assert_uint_eq(commit_ok(s, &second, second_handles, 2), 2);
+        assert_rules(s, FAMILY, TABLE, 2, chains, second_handles);
+
+        /* The other table: untouched, the same rule with the same handle. */
+        assert_rules(s, NFPROTO_INET, "other", 1, other_chains, &other_handle);
+}
+END_TEST
+
+START_TEST(test_big_set) {
+        _cleanup_(nft_socket_freep) NftSocket *s = socket_new();
+        _cleanup_(nft_batch_deinit) NftBatch b = NFT_BATCH_INIT;
+        _cleanup_(nft_batch_deinit) NftBatch bad = NFT_BATCH_INIT;
+        _cleanup_(diag_list_deinit) DiagList diags = DIAG_LIST_INIT;
+        _cleanup_(nft_table_dump_deinit) NftTableDump d = {};
+        NftCommitStats stats = {};
+        struct nftnl_set_list_iter *si;
+        struct nftnl_set_elems_iter *ei;
+        struct nftnl_set *set;
+        size_t n = 0;
+
+        /* set addrs { type ipv4_addr; elements = { 10.1.0.1, ... } }, too big for one message */
+        set = nftnl_set_alloc();
+        ck_assert_ptr_nonnull(set);
+        nftnl_set_set_u32(set, NFTNL_SET_FAMILY, FAMILY);
+        nftnl_set_set_str(set, NFTNL_SET_TABLE, TABLE);
+        nftnl_set_set_str(set, NFTNL_SET_NAME, "addrs");
+        nftnl_set_set_u32(set, NFTNL_SET_KEY_TYPE, 7); /* nft's ipv4_addr */
+        nftnl_set_set_u32(set, NFTNL_SET_KEY_LEN, 4);
+        nftnl_set_set_u32(set, NFTNL_SET_ID, 1); /* the kernel wants one */
+        for (uint32_t i = 0; i < N_BIG_SET; i++) {
+                struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+                uint32_t addr = htonl(0x0a010000u + i + 1);
+
+                ck_assert_ptr_nonnull(e);
+                nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &addr, sizeof(addr));
+                nftnl_set_elem_add(set, e);
+        }
+        add(&b, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, TABLE), 1);
+        add(&b, NFT_MESSAGE_NEW_SET, set, 2);
+        if (nft_socket_commit(s, &b, 0, 0, &diags, &stats) < 0)
+                diag_list_print(&diags, stderr);
+        ck_assert_uint_eq(diags.n_items, 0);
+        /* BEGIN, table, set, END, and the elements in more than one message. */
+        ck_assert_uint_gt(stats.n_messages, 5);
+
+        ck_assert_int_eq(nft_socket_dump_table(s, FAMILY, TABLE, &d), 0);
+        si = nftnl_set_list_iter_create(d.sets);
+        set = nftnl_set_list_iter_next(si);
+        ck_assert_ptr_nonnull(set);
+        ck_assert_str_eq(nftnl_set_get_str(set, NFTNL_SET_NAME), "addrs");
+        ei = nftnl_set_elems_iter_create(set);
+        ck_assert_ptr_nonnull(ei);
+        while (nftnl_set_elems_iter_next(ei))
+                n++;
+        nftnl_set_elems_iter_destroy(ei);
+        nftnl_set_list_iter_destroy(si);
+        ck_assert_uint_eq(n, N_BIG_SET);
+
+        /* Elements the kernel refuses (a 3-byte key for a 4-byte type): blamed on the set's line. */
+        set = nftnl_set_alloc();
+        ck_assert_ptr_nonnull(set);
+        nftnl_set_set_u32(set, NFTNL_SET_FAMILY, FAMILY);
+        nftnl_set_set_str(set, NFTNL_SET_TABLE, TABLE);
+        nftnl_set_set_str(set, NFTNL_SET_NAME, "broken");
+        nftnl_set_set_u32(set, NFTNL_SET_KEY_LEN, 4);
+        nftnl_set_set_u32(set, NFTNL_SET_ID, 2);
+        {
+                struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+                uint8_t key[3] = { 1, 2, 3 };
+
+                ck_assert_ptr_nonnull(e);
+                nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, sizeof(key));
+                nftnl_set_elem_add(set, e);
+        }
+        add(&bad, NFT_MESSAGE_NEW_SET, set, 30);
+        ck_assert_int_eq(nft_socket_commit(s, &bad, 0, 0, &diags, NULL), -EINVAL);
+        ck_assert_uint_eq(diags.n_items, 1);
+        ck_assert_uint_eq(diags.items[0].line, 30);
+        ck_assert_ptr_nonnull(strstr(diags.items[0].message, "the kernel refused the elements of set broken: "));
+
+        /* A set the kernel refuses (no NFTA_SET_ID): one diagnostic, not one more per element message. */
+        diag_list_clear(&diags);
+        nft_batch_deinit(&bad);
+        set = nftnl_set_alloc();
+        ck_assert_ptr_nonnull(set);
+        nftnl_set_set_u32(set, NFTNL_SET_FAMILY, FAMILY);
+        nftnl_set_set_str(set, NFTNL_SET_TABLE, TABLE);
+        nftnl_set_set_str(set, NFTNL_SET_NAME, "noid");
+        nftnl_set_set_u32(set, NFTNL_SET_KEY_LEN, 4);
+        for (uint32_t i = 0; i < N_BIG_SET; i++) {
+                struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+                uint32_t addr = htonl(i + 1);
+
+                ck_assert_ptr_nonnull(e);
+                nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &addr, sizeof(addr));
+                nftnl_set_elem_add(set, e);
+        }
+        add(&bad, NFT_MESSAGE_NEW_SET, set, 31);
+        ck_assert_int_eq(nft_socket_commit(s, &bad, 0, 0, &diags, &stats), -EINVAL);
+        ck_assert_uint_gt(stats.n_messages, 4);
+        ck_assert_uint_eq(stats.n_errors, 1);
+        ck_assert_uint_eq(diags.n_items, 1);
+        ck_assert_uint_eq(diags.items[0].line, 31);
+        ck_assert_str_eq(diags.items[0].message, "the kernel refused set noid: Invalid argument");
+}
+END_TEST
+
+START_TEST(test_generations) {
+        _cleanup_(nft_socket_freep) NftSocket *s = socket_new();
+        _cleanup_(nft_socket_freep) NftSocket *monitor = socket_new();
+        _cleanup_(nft_batch_deinit) NftBatch b = NFT_BATCH_INIT;
+        uint64_t handles[REF_RULES];
+        uint32_t genid = 0, current;
+        bool foreign = true;
+        pid_t pid;
+        int status;
+
+        ck_assert_int_eq(nft_socket_subscribe(monitor, 4 << 20), 0);
+        ck_assert_int_eq(nft_socket_read_generations(monitor, &genid, &foreign), 0);
+
+        /* Ours. */
+        load_reference(s, handles);
+        ck_assert_int_eq(nft_socket_read_generations(monitor, &genid, &foreign), 1);
+        ck_assert_int_eq(nft_socket_get_genid(s, &current), 0);
+        ck_assert_uint_eq(genid, current);
+        ck_assert(!foreign);
+
+        /* Someone else's: a child process commits. */
+        pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+                NftSocket *cs = NULL;
+                DiagList diags = DIAG_LIST_INIT;
+
+                add(&b, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, "nfwall-child"), 1);
+                _exit(nft_socket_open(&cs) == 0 && nft_socket_commit(cs, &b, 0, 0, &diags, NULL) == 0 ? 0 : 1);
+        }
+        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+        ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        ck_assert_int_eq(nft_socket_read_generations(monitor, &genid, &foreign), 1);
+        ck_assert_uint_eq(genid, current + 1);
+        ck_assert(foreign);
+}
+END_TEST
+
+START_TEST(test_too_many_expressions) {
+        _cleanup_(nft_socket_freep) NftSocket *s = socket_new();
+        _cleanup_(nft_batch_deinit) NftBatch b = NFT_BATCH_INIT;
+        _cleanup_(diag_list_deinit) DiagList diags = DIAG_LIST_INIT;
+        struct nftnl_rule *r = rule_new(FAMILY, TABLE, "INPUT");
+
+        /* Refused before anything is built or sent: libnftnl would write past the batch page. */
+        for (unsigned i = 0; i < 1000; i++)
+                add_counter(r);
+        add(&b, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, TABLE), 1);
+        add(&b, NFT_MESSAGE_NEW_RULE, r, 9);
+        ck_assert_int_eq(nft_socket_commit(s, &b, 0, 0, &diags, NULL), -EINVAL);
+        ck_assert_uint_eq(diags.n_items, 1);
+        ck_assert_uint_eq(diags.items[0].line, 9);
+        ck_assert_str_eq(diags.items[0].message, "the kernel would refuse this rule: 1000 expressions, at most 128");
+        assert_tables(s, NULL, 0);
+}
+END_TEST
+
+static Suite *nft_netlink_suite(void) {
+        Suite *s = suite_create("nft-netlink");
+        TCase *tc = tcase_create("kernel");
+
+        tcase_add_checked_fixture(tc, netns_setup, NULL);
+        tcase_set_timeout(tc, 120);
+        tcase_add_test(tc, test_commit_echo_dump);
+        tcase_add_test(tc, test_check_mode);
+        tcase_add_test(tc, test_bad_jump);
+        tcase_add_test(tc, test_restart);
+        tcase_add_test(tc, test_big);
+        tcase_add_test(tc, test_dump_during_commits);
+        tcase_add_test(tc, test_replace_keeps_others);
+        tcase_add_test(tc, test_big_set);
+        tcase_add_test(tc, test_generations);
+        tcase_add_test(tc, test_too_many_expressions);
+        suite_add_tcase(s, tc);
+        return s;
+}
+
+int main(void) {
+        SRunner *sr;
+        int n_failed;
+
+        /*
+         * Can we have a namespace of our own, with nf_tables in it? If not,
+         * skip: this test never touches the host's firewall.
+         */
+        if (unshare(CLONE_NEWNET) < 0) {
+                printf("skip: cannot create a network namespace (%m): needs root\n");
+                return 77;
+        }
+        {
+                NftSocket *s = NULL;
+                uint32_t genid;
+                int r;
+
+                r = nft_socket_open(&s);
+                if (r >= 0)
+                        r = nft_socket_get_genid(s, &genid);
+                nft_socket_free(s);
+                if (r < 0) {
+                        printf("skip: no nf_tables here: %s\n", strerror(-r));
+                        return 77;
+                }
+        }
+
+        sr = srunner_create(nft_netlink_suite());
+        srunner_run_all(sr, CK_NORMAL);
+        n_failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        return n_failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
