@@ -303,6 +303,19 @@ static void key_decrement(uint8_t *key, uint32_t len) {
                         break;
 }
 
+typedef struct RawElement {
+        NftSetElement e;
+        bool end;
+} RawElement;
+
+/* By key, then inclusive end: the order compile sorts its elements in. */
+static int raw_element_cmp(const void *a, const void *b) {
+        const RawElement *x = a, *y = b;
+        int c = memcmp(x->e.key, y->e.key, sizeof(x->e.key));
+
+        return c ? c : memcmp(x->e.key_end, y->e.key_end, sizeof(x->e.key_end));
+}
+
 int nft_read_lookup(NftExprReader *rd, uint32_t sreg, NftSetSpec *ret_spec, bool *ret_invert) {
         const struct nftnl_expr *e = nft_read_expr(rd, "lookup");
         struct nftnl_set_elems_iter *it;
@@ -339,23 +352,53 @@ int nft_read_lookup(NftExprReader *rd, uint32_t sreg, NftSetSpec *ret_spec, bool
                 return -ENOMEM;
         /*
          * Single-field interval sets hold [start, end+1 with INTERVAL_END];
-         * concatenated ones carry an inclusive KEY_END per element.
+         * concatenated ones carry an inclusive KEY_END per element. The
+         * kernel dumps rbtree sets in descending order, pipapo ones in its
+         * own: collect everything, sort by key, then pair starts and ends.
          */
+        RawElement *raw = NULL;
+        size_t n_raw = 0;
         while ((el = nftnl_set_elems_iter_next(it))) {
-                uint32_t klen = 0, eflags = 0;
+                uint32_t klen = 0;
                 const void *key = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY, &klen);
-                NftSetElement *elements;
+                RawElement *x;
 
-                if (nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_FLAGS))
-                        eflags = nftnl_set_elem_get_u32(el, NFTNL_SET_ELEM_FLAGS);
                 if (!key || klen != spec.key_len) {
                         r = -EBADMSG;
                         break;
                 }
-                if (eflags & NFT_SET_ELEM_INTERVAL_END) {
+                x = reallocarray(raw, n_raw + 1, sizeof(RawElement));
+                if (!x) {
+                        r = -ENOMEM;
+                        break;
+                }
+                raw = x;
+                x = &raw[n_raw++];
+                memset(x, 0, sizeof(*x));
+                memcpy(x->e.key, key, klen);
+                memset(x->e.key_end, 0xff, klen); /* open end unless an END follows */
+                if (!(spec.flags & NFT_SET_SPEC_INTERVAL))
+                        memcpy(x->e.key_end, key, klen);
+                if (nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_FLAGS))
+                        x->end = nftnl_set_elem_get_u32(el, NFTNL_SET_ELEM_FLAGS) & NFT_SET_ELEM_INTERVAL_END;
+                if (nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_KEY_END)) {
+                        uint32_t elen = 0;
+                        const void *end = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY_END, &elen);
+                        if (!end || elen != klen) {
+                                r = -EBADMSG;
+                                break;
+                        }
+                        memcpy(x->e.key_end, end, elen);
+                }
+        }
+        if (r == 0 && n_raw)
+                qsort(raw, n_raw, sizeof(RawElement), raw_element_cmp);
+        for (size_t i = 0; r == 0 && i < n_raw; i++) {
+                NftSetElement *elements;
+                if (raw[i].end) {
                         if (spec.n_elements > 0) {
-                                memcpy(spec.elements[spec.n_elements - 1].key_end, key, klen);
-                                key_decrement(spec.elements[spec.n_elements - 1].key_end, klen);
+                                memcpy(spec.elements[spec.n_elements - 1].key_end, raw[i].e.key, spec.key_len);
+                                key_decrement(spec.elements[spec.n_elements - 1].key_end, spec.key_len);
                         }
                         continue;
                 }
@@ -365,22 +408,9 @@ int nft_read_lookup(NftExprReader *rd, uint32_t sreg, NftSetSpec *ret_spec, bool
                         break;
                 }
                 spec.elements = elements;
-                memset(&spec.elements[spec.n_elements], 0, sizeof(NftSetElement));
-                memcpy(spec.elements[spec.n_elements].key, key, klen);
-                memset(spec.elements[spec.n_elements].key_end, 0xff, klen); /* open end unless an END follows */
-                if (!(spec.flags & NFT_SET_SPEC_INTERVAL))
-                        memcpy(spec.elements[spec.n_elements].key_end, key, klen);
-                if (nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_KEY_END)) {
-                        uint32_t elen = 0;
-                        const void *end = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY_END, &elen);
-                        if (!end || elen != klen) {
-                                r = -EBADMSG;
-                                break;
-                        }
-                        memcpy(spec.elements[spec.n_elements].key_end, end, elen);
-                }
-                spec.n_elements++;
+                spec.elements[spec.n_elements++] = raw[i].e;
         }
+        free(raw);
         nftnl_set_elems_iter_destroy(it);
         if (r == 0 && nftnl_set_is_set(set, NFTNL_SET_USERDATA)) {
                 uint32_t len = 0;

@@ -254,14 +254,29 @@ nfw_ns_add() {
         NFW_NAMESPACES+=("$ns")
         ip -n "$ns" link set lo up || nfw_die "lo up in $ns"
         # Namespace-local sysctls only (each new netns has its own copy):
-        # no ICMP rate limit, so a REJECT answers every probe; ping sockets
-        # for root; no duplicate address detection delay.
+        # - no ICMP rate limit, so a REJECT answers every probe;
+        # - ping sockets for root;
+        # - quiet IPv6: no duplicate address detection, no router
+        #   solicitations, MLD reports sent at once rather than over seconds;
+        # - TCP gives up quickly on half-dead connections (no SYN-ACK
+        #   retransmission, one retry for orphans), so that traffic stops
+        #   soon after the last probe and counters can be compared exactly.
         nsx "$ns" sysctl -q -w \
                 net.ipv4.icmp_ratelimit=0 \
                 net.ipv6.icmp.ratelimit=0 \
                 "net.ipv4.ping_group_range=0 2147483647" \
                 net.ipv6.conf.all.accept_dad=0 \
-                net.ipv6.conf.default.accept_dad=0 >/dev/null ||
+                net.ipv6.conf.default.accept_dad=0 \
+                net.ipv6.conf.all.router_solicitations=0 \
+                net.ipv6.conf.default.router_solicitations=0 \
+                net.ipv6.conf.all.accept_ra=0 \
+                net.ipv6.conf.default.accept_ra=0 \
+                net.ipv6.conf.all.mldv2_unsolicited_report_interval=0 \
+                net.ipv6.conf.default.mldv2_unsolicited_report_interval=0 \
+                net.ipv6.conf.all.mldv1_unsolicited_report_interval=0 \
+                net.ipv6.conf.default.mldv1_unsolicited_report_interval=0 \
+                net.ipv4.tcp_synack_retries=0 \
+                net.ipv4.tcp_orphan_retries=1 >/dev/null ||
                 nfw_die "sysctl in $ns"
 }
 

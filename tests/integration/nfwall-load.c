@@ -4,7 +4,8 @@
  * tests and the benchmarks. It runs in whatever network namespace it is
  * started in (the tests make their own):
  *
- *   nfwall-load apply [-6] [--stats] FILE   parse, compile, one transaction
+ *   nfwall-load apply [-6] [--stats] [--echo] FILE   parse, compile, one transaction
+ *                                           (--echo: learn every rule's handle, as the daemon will)
  *   nfwall-load check [-6] FILE             the same, validated by the kernel and aborted
  *   nfwall-load save [-6] [--counters]      dump our tables, decompile, print iptables-save form
  *   nfwall-load flush [-6]                  remove our tables of the family
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "nft-compile.h"
 #include "nft-decompile.h"
@@ -23,8 +25,16 @@
 #include "ruleset-parse.h"
 #include "ruleset-print.h"
 
+static uint64_t now_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static uint64_t parse_usec;
+
 static int usage(void) {
-        fprintf(stderr, "usage: nfwall-load apply|check [-6] [--stats] FILE | save [-6] [--counters] | flush [-6]\n");
+        fprintf(stderr, "usage: nfwall-load apply|check [-6] [--stats] [--echo] FILE | save [-6] [--counters] | flush [-6]\n");
         return 2;
 }
 
@@ -35,7 +45,9 @@ static int commit(Ruleset *rs, Family family, unsigned flags, bool stats) {
         NftCommitStats st = {};
         int r;
 
+        uint64_t t0 = now_usec();
         r = nft_compile_ruleset(rs, FAMILY_BIT(family), &batch, &diags);
+        uint64_t compile_usec = now_usec() - t0;
         if (r >= 0) {
                 r = nft_socket_open(&sock);
                 if (r < 0)
@@ -46,8 +58,10 @@ static int commit(Ruleset *rs, Family family, unsigned flags, bool stats) {
         diag_list_sort(&diags);
         diag_list_print(&diags, stderr);
         if (stats && r >= 0)
-                printf("rules %zu messages %zu bytes %llu pages %zu build_usec %llu sendmsg_usec %llu drain_usec %llu\n",
+                printf("rules %zu messages %zu bytes %llu pages %zu parse_usec %llu compile_usec %llu build_usec %llu "
+                       "sendmsg_usec %llu drain_usec %llu\n",
                        batch.n_rules, st.n_messages, (unsigned long long)st.n_bytes, st.n_pages,
+                       (unsigned long long)parse_usec, (unsigned long long)compile_usec,
                        (unsigned long long)st.build_usec, (unsigned long long)st.sendmsg_usec,
                        (unsigned long long)st.drain_usec);
         nft_batch_deinit(&batch);
@@ -91,9 +105,10 @@ int main(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "stats", no_argument, NULL, 's' },
                 { "counters", no_argument, NULL, 'c' },
+                { "echo", no_argument, NULL, 'e' },
                 {},
         };
-        bool stats = false, counters = false;
+        bool stats = false, counters = false, echo = false;
         Family family = FAMILY_IPV4;
         const char *verb;
         int c, r;
@@ -113,6 +128,9 @@ int main(int argc, char *argv[]) {
                 case 'c':
                         counters = true;
                         break;
+                case 'e':
+                        echo = true;
+                        break;
                 default:
                         return usage();
                 }
@@ -123,12 +141,14 @@ int main(int argc, char *argv[]) {
 
                 if (optind + 1 != argc)
                         return usage();
+                uint64_t t0 = now_usec();
                 r = ruleset_parse_file(argv[optind], family, &diags, &rs);
+                parse_usec = now_usec() - t0;
                 diag_list_print(&diags, stderr);
                 diag_list_deinit(&diags);
                 if (r < 0)
                         return 1;
-                r = commit(rs, family, streq(verb, "check") ? NFT_COMMIT_CHECK : NFT_COMMIT_ECHO, stats);
+                r = commit(rs, family, streq(verb, "check") ? NFT_COMMIT_CHECK : echo ? NFT_COMMIT_ECHO : 0, stats);
                 return r < 0 ? 1 : 0;
         }
         if (streq(verb, "save"))

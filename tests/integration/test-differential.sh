@@ -112,11 +112,34 @@ matrix() {
 # one_probe TOPO FROM PROTO ADDR PORT — "VERDICT PEER" (PEER: the address
 # the server reported, "-" when there was no reply text).
 one_probe() {
-        local out v r
-        out=$(probe_verdict "$1-$2" "$3" "$4" "$5" --reply)
-        v=$(printf '%s\n' "$out" | sed -n 1p)
-        r=$(printf '%s\n' "$out" | sed -n 2p | awk '{ print $2 }')
-        printf '%s %s\n' "$v" "${r:--}"
+        local v= w1= w2= args=("$3" "$4")
+        [ "$3" != icmp ] && args+=("$5")
+        {
+                read -r v
+                read -r w1 w2 _
+        } < <(ip netns exec "$1-$2" "$PROBE" "${args[@]}" --timeout "$PROBE_TIMEOUT_MS" --reply 2>&1)
+        printf '%s %s\n' "${v:-none}" "${w2:--}"
+}
+
+# quiesce TOPO... — wait (at most 4 s) until no TCP connection is half-open
+# or closing in any namespace, so that counters no longer move.
+quiesce() {
+        local i t s busy
+        for i in $(seq 1 40); do
+                busy=
+                for t in "$@"; do
+                        for s in cli fw srv; do
+                                if ip netns exec "$t-$s" ss -tanH 2>/dev/null |
+                                        awk '$1 != "LISTEN" && $1 != "TIME-WAIT" { found = 1 } END { exit !found }'; then
+                                        busy=1
+                                        break 2
+                                fi
+                        done
+                done
+                [ -z "$busy" ] && break
+                sleep 0.1
+        done
+        sleep 0.1
 }
 
 # run_matrix MATRIXFILE OUTDIR — probes in lockstep on A and B, DIFF_JOBS
@@ -177,8 +200,10 @@ counters() {
 differential() {
         local name=$1 file=$2 fam=$3 ns ports m out ra rb diffs total hist
         ns=$(ruleset_ns "$file")
-        mapfile -t ports < <(ruleset_ports "$file")
-        ports+=(4 31337) # ports no ruleset here names: what "nothing matches" does
+        # The ruleset's ports, then two it does not name: what "nothing
+        # matches" does.
+        mapfile -t ports < <({ ruleset_ports "$file"; printf '%s\n' 4 31337 47; } |
+                awk '!seen[$1]++' | head -n $((DIFF_MAX_PORTS + 2)))
         topo_create "$A"
         topo_create "$B"
         for t in "$A" "$B"; do
@@ -187,6 +212,9 @@ differential() {
                 done
         done
 
+        # Let the links come up and IPv6 say its piece (MLD) before any
+        # counter starts.
+        sleep 0.3
         load_rules_with "$LOADER_B" "$B-$ns" "$fam" "$file"
         rb=$?
         cp "$NFW_LOAD_ERR" "$NFW_TMP/err.b"
@@ -227,6 +255,7 @@ differential() {
         # Same rule, same packet count: catches a rule that matches a
         # different set of packets without changing a verdict.
         local ca cb
+        quiesce "$A" "$B"
         ca=$(counters "$LOADER_A" "$A" "$ns" "$fam")
         cb=$(counters "$LOADER_B" "$B" "$ns" "$fam")
         if [ "$ca" = "$cb" ]; then

@@ -28,7 +28,7 @@ check() { # FILE FAMILY-FLAG NAME
   local file=$1 fam=$2 name=$3
   ip netns exec "$ns" "$load" flush >/dev/null 2>&1
   ip netns exec "$ns" "$load" flush -6 >/dev/null 2>&1
-  if ! "$nfwalld" --test --print $fam "$file" > "$work/want" 2> "$work/err"; then
+  if ! ip netns exec "$ns" "$nfwalld" --test --print $fam "$file" > "$work/want" 2> "$work/err"; then
     echo "not ok - $name: does not parse"; sed 's/^/    /' "$work/err"; failed=$((failed + 1)); return
   fi
   if ! ip netns exec "$ns" "$load" apply $fam "$file" 2> "$work/err"; then
