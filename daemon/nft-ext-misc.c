@@ -424,18 +424,21 @@ static int addrtype_read_types(NftExprReader *rd, uint16_t *ret_rtn, bool *ret_i
  * test, all ANDed, which only a non-negated list, or a negated list of
  * one test, can be in a single rule.
  *
- * fib ip6's type is the same lookup as match_lookup_rt6() (the address
- * checked on the interface with --limit-iface-*, else the route's
- * RTF_LOCAL; RTF_ANYCAST/anycast destination; a failed lookup or a
- * reject route), but it names why a lookup failed: UNREACHABLE is any of
- * unreachable, blackhole, prohibit and throw. It also uses the packet's
- * other address and, for link-local ones, the packet's interface as keys
- * of the lookup, which only policy routing on those tells apart.
+ * fib ip6's lookup is not match_lookup_rt6()'s: xt looks up the address
+ * alone, bound to the interface of --limit-iface-* (strictly, as the
+ * source is unset); fib also passes the packet's other address, and for
+ * link-local addresses binds to the packet's device. Measured against
+ * ip6tables-nft with the same packets, they agree on LOCAL with
+ * --limit-iface-* (both ask nf_ipv6_chk_addr() on the interface) and on
+ * LOCAL and ANYCAST otherwise, except for the host's own link-local (and
+ * fe80:: anycast) addresses in packets looped back through lo: xt calls
+ * them local, fib does not. They disagree on UNREACHABLE (xt's strict
+ * lookup finds no route for the host's addresses on other interfaces;
+ * fib's lookup depends on the other address) and on ANYCAST with an
+ * interface (the same strict lookup): those are refused.
  */
 #define ADDR_TYPES6_CLASS (TYPE_BIT(ADDR_TYPE_UNSPEC) | TYPE_BIT(ADDR_TYPE_UNICAST) | TYPE_BIT(ADDR_TYPE_MULTICAST))
 #define ADDR_TYPES6_ROUTE (TYPE_BIT(ADDR_TYPE_LOCAL) | TYPE_BIT(ADDR_TYPE_ANYCAST) | TYPE_BIT(ADDR_TYPE_UNREACHABLE))
-#define RTN_UNREACHABLE_ALL \
-        (TYPE_BIT(RTN_BLACKHOLE) | TYPE_BIT(RTN_UNREACHABLE) | TYPE_BIT(RTN_PROHIBIT) | TYPE_BIT(RTN_THROW))
 
 /* The tests of one direction, in this order. */
 typedef enum Addrtype6Test {
@@ -472,19 +475,24 @@ static void addrtype6_non_unicast_spec(NftSetSpec *spec, NftSetElement elements[
         };
 }
 
-static uint16_t addrtype6_route_rtn(uint16_t mask) {
-        uint16_t rtn = mask & (TYPE_BIT(ADDR_TYPE_LOCAL) | TYPE_BIT(ADDR_TYPE_ANYCAST));
-
-        if (mask & TYPE_BIT(ADDR_TYPE_UNREACHABLE))
-                rtn |= RTN_UNREACHABLE_ALL;
-        return rtn;
-}
-
 static int addrtype6_compile_dir(NftRuleBuilder *b, uint16_t mask, bool dst, bool invert, uint8_t flags) {
         static const uint8_t zero[16], ff = 0xff;
         uint32_t offset = addr_offset(FAMILY_IPV6, dst);
         int r = 0;
 
+        if (mask & TYPE_BIT(ADDR_TYPE_UNREACHABLE))
+                return nft_compile_unsupported(
+                        b,
+                        "--%s UNREACHABLE is not supported in IPv6: ip6tables looks the route up by the "
+                        "address alone, nf_tables' fib also by the packet's other address and device, and "
+                        "they disagree on which addresses are unreachable",
+                        dst ? "dst-type" : "src-type");
+        if ((mask & TYPE_BIT(ADDR_TYPE_ANYCAST)) && (flags & (ADDRTYPE_LIMIT_IFACE_IN | ADDRTYPE_LIMIT_IFACE_OUT)))
+                return nft_compile_unsupported(
+                        b,
+                        "--%s ANYCAST with --limit-iface-%s is not supported in IPv6: ip6tables' route lookup "
+                        "is bound to the interface, nf_tables' fib type lookup is not",
+                        dst ? "dst-type" : "src-type", (flags & ADDRTYPE_LIMIT_IFACE_IN) ? "in" : "out");
         if (invert && addrtype6_n_tests(mask) > 1)
                 return nft_compile_unsupported(
                         b,
@@ -514,7 +522,7 @@ static int addrtype6_compile_dir(NftRuleBuilder *b, uint16_t mask, bool dst, boo
         if (r >= 0 && (mask & ADDR_TYPES6_ROUTE)) {
                 r = addrtype_build_fib(b, dst, flags);
                 if (r >= 0)
-                        r = addrtype_build_types(b, addrtype6_route_rtn(mask), invert);
+                        r = addrtype_build_types(b, mask & ADDR_TYPES6_ROUTE, invert);
         }
         return r;
 }
@@ -532,13 +540,10 @@ static int addrtype6_read_test(NftExprReader *rd, bool *ret_dst, Addrtype6Test *
         if (expr_is(e, "fib")) {
                 if (addrtype_read_fib(rd, ret_dst, ret_iface) < 0 || addrtype_read_types(rd, &rtn, ret_invert) < 0)
                         return -EBADMSG;
-                *ret_mask = rtn & (TYPE_BIT(RTN_LOCAL) | TYPE_BIT(RTN_ANYCAST));
-                if ((rtn & RTN_UNREACHABLE_ALL) == RTN_UNREACHABLE_ALL)
-                        *ret_mask |= TYPE_BIT(ADDR_TYPE_UNREACHABLE);
-                else if (rtn & RTN_UNREACHABLE_ALL)
+                /* only the route types compile writes (the numbers are RTN_*, as AddrType) */
+                if (rtn & ~(TYPE_BIT(ADDR_TYPE_LOCAL) | TYPE_BIT(ADDR_TYPE_ANYCAST)))
                         return -EBADMSG;
-                if (rtn & ~(TYPE_BIT(RTN_LOCAL) | TYPE_BIT(RTN_ANYCAST) | RTN_UNREACHABLE_ALL))
-                        return -EBADMSG;
+                *ret_mask = rtn;
                 *ret_test = ADDRTYPE6_ROUTE;
                 return 0;
         }
