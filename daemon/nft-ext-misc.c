@@ -431,8 +431,10 @@ static int addrtype_read_types(NftExprReader *rd, uint16_t *ret_rtn, bool *ret_i
  * ip6tables-nft with the same packets, they agree on LOCAL with
  * --limit-iface-* (both ask nf_ipv6_chk_addr() on the interface) and on
  * LOCAL and ANYCAST otherwise, except for the host's own link-local (and
- * fe80:: anycast) addresses in packets looped back through lo: xt calls
- * them local, fib does not. They disagree on UNREACHABLE (xt's strict
+ * fe80:: anycast) addresses in packets on another interface than the
+ * address's (lo included: traffic to itself; or its own neighbour
+ * discovery heard on a second port of one link): xt calls them local,
+ * fib does not. They disagree on UNREACHABLE (xt's strict
  * lookup finds no route for the host's addresses on other interfaces;
  * fib's lookup depends on the other address) and on ANYCAST with an
  * interface (the same strict lookup): those are refused.
@@ -624,6 +626,10 @@ static int addrtype6_decompile(NftExprReader *rd, MatchAddrtype *m) {
                         return -EBADMSG;
                 m->flags |= dst ? ADDRTYPE_INV_DST : ADDRTYPE_INV_SRC;
         }
+        /* compile refuses ANYCAST bound to an interface */
+        if ((m->flags & (ADDRTYPE_LIMIT_IFACE_IN | ADDRTYPE_LIMIT_IFACE_OUT)) &&
+            ((m->src | m->dst) & TYPE_BIT(ADDR_TYPE_ANYCAST)))
+                return -EBADMSG;
         return m->src || m->dst ? 0 : -EBADMSG;
 }
 

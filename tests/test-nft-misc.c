@@ -85,8 +85,12 @@ static const Match *expect_unsupported(Family family, const Rule *r) {
                                                 1u << ADDR_TYPE_MULTICAST,
                                        route6 = 1u << ADDR_TYPE_LOCAL | 1u << ADDR_TYPE_ANYCAST |
                                                 1u << ADDR_TYPE_UNREACHABLE;
-                        if ((a->flags & (ADDRTYPE_LIMIT_IFACE_IN | ADDRTYPE_LIMIT_IFACE_OUT)) &&
-                            !((a->src | a->dst) & route6))
+                        bool iface = a->flags & (ADDRTYPE_LIMIT_IFACE_IN | ADDRTYPE_LIMIT_IFACE_OUT);
+                        if (iface && !((a->src | a->dst) & route6))
+                                return m;
+                        if ((a->src | a->dst) & 1u << ADDR_TYPE_UNREACHABLE)
+                                return m;
+                        if (iface && ((a->src | a->dst) & 1u << ADDR_TYPE_ANYCAST))
                                 return m;
                         if ((a->flags & ADDRTYPE_INV_SRC) &&
                             __builtin_popcount(a->src & class6) + !!(a->src & route6) > 1)
@@ -503,18 +507,16 @@ static const TextCase text_cases[] = {
         { FAMILY_IPV6, "-A INPUT -m addrtype --dst-type LOCAL",
           "[ fib daddr type => reg 1 ]\n"
           "[ cmp eq reg 1 0x00000002 ]\n" },
-        { FAMILY_IPV6, "-A INPUT -m addrtype ! --src-type UNREACHABLE",
+        { FAMILY_IPV6, "-A INPUT -m addrtype ! --src-type LOCAL,ANYCAST",
           "[ fib saddr type => reg 1 ]\n"
           "[ lookup reg 1 set set0 0x1 ]\n",
-          "element 00000006  : 0 [end]\telement 00000007  : 0 [end]\telement 00000008  : 0 [end]\t"
-          "element 00000009  : 0 [end]" },
+          "element 00000002  : 0 [end]\telement 00000004  : 0 [end]" },
         /* IPv6 address classes: ip6 daddr & ff00:: == ff00:: is one byte; ANDed with the route types */
-        { FAMILY_IPV6, "-A INPUT -m addrtype --dst-type LOCAL,MULTICAST,ANYCAST --limit-iface-in",
+        { FAMILY_IPV6, "-A INPUT -m addrtype --dst-type LOCAL,MULTICAST --limit-iface-in",
           "[ payload load 1b @ network header + 24 => reg 1 ]\n"
           "[ cmp eq reg 1 0x000000ff ]\n"
           "[ fib daddr . iif type => reg 1 ]\n"
-          "[ lookup reg 1 set set0 ]\n",
-          "element 00000002  : 0 [end]\telement 00000004  : 0 [end]" },
+          "[ cmp eq reg 1 0x00000002 ]\n" },
         { FAMILY_IPV6, "-A INPUT -m addrtype ! --src-type UNSPEC",
           "[ payload load 16b @ network header + 8 => reg 1 ]\n"
           "[ cmp neq reg 1 0x00000000 0x00000000 0x00000000 0x00000000 ]\n" },
@@ -722,6 +724,9 @@ static const RefuseCase refuse_cases[] = {
         { FAMILY_IPV6, "-A INPUT -m addrtype ! --src-type UNICAST,UNSPEC", "negate only one test" },
         { FAMILY_IPV6, "-A INPUT -m addrtype --dst-type MULTICAST --limit-iface-in", "--limit-iface-in" },
         { FAMILY_IPV6, "-A OUTPUT -m addrtype --dst-type UNICAST --limit-iface-out", "--limit-iface-out" },
+        { FAMILY_IPV6, "-A INPUT -m addrtype --dst-type UNREACHABLE", "disagree" },
+        { FAMILY_IPV6, "-A INPUT -m addrtype --src-type LOCAL,UNREACHABLE --limit-iface-in", "disagree" },
+        { FAMILY_IPV6, "-A INPUT -m addrtype --dst-type LOCAL,ANYCAST --limit-iface-in", "bound to the interface" },
 };
 
 START_TEST(test_refused) {
@@ -1056,13 +1061,20 @@ START_TEST(test_foreign_expressions) {
         e[0] = fib(NFTA_FIB_F_SADDR, NFT_FIB_RESULT_ADDRTYPE);
         e[1] = cmp(NFT_CMP_EQ, &u16, 4);
         ck_assert_int_eq(decode(MATCH_ADDRTYPE, FAMILY_IPV4, e, 2, p), -EBADMSG);
-        /* IPv6: an unreachable route alone is only part of UNREACHABLE; BROADCAST is no IPv6 type */
+        /* IPv6: route types compile does not write (UNREACHABLE, BROADCAST), ANYCAST with an interface */
         e[0] = fib(NFTA_FIB_F_SADDR, NFT_FIB_RESULT_ADDRTYPE);
         e[1] = cmp(NFT_CMP_EQ, &u7, 4);
         ck_assert_int_eq(decode(MATCH_ADDRTYPE, FAMILY_IPV6, e, 2, p), -EBADMSG);
         e[0] = fib(NFTA_FIB_F_SADDR, NFT_FIB_RESULT_ADDRTYPE);
         e[1] = cmp(NFT_CMP_EQ, &(uint32_t){ RTN_BROADCAST }, 4);
         ck_assert_int_eq(decode(MATCH_ADDRTYPE, FAMILY_IPV6, e, 2, p), -EBADMSG);
+        e[0] = fib(NFTA_FIB_F_SADDR | NFTA_FIB_F_IIF, NFT_FIB_RESULT_ADDRTYPE);
+        e[1] = cmp(NFT_CMP_EQ, &(uint32_t){ RTN_ANYCAST }, 4);
+        ck_assert_int_eq(decode(MATCH_ADDRTYPE, FAMILY_IPV6, e, 2, p), -EBADMSG);
+        e[0] = fib(NFTA_FIB_F_SADDR | NFTA_FIB_F_IIF, NFT_FIB_RESULT_ADDRTYPE);
+        e[1] = cmp(NFT_CMP_EQ, &(uint32_t){ RTN_LOCAL }, 4);
+        ck_assert_int_eq(decode(MATCH_ADDRTYPE, FAMILY_IPV6, e, 2, p), 0);
+        ck_assert_uint_eq(((MatchAddrtype *)p)->flags, ADDRTYPE_LIMIT_IFACE_IN);
         /* IPv6 classes: a second test in a negated direction, a multicast test on another byte */
         e[0] = payload(NFT_PAYLOAD_NETWORK_HEADER, 24, 1);
         e[1] = cmp(NFT_CMP_NEQ, &ff, 1);

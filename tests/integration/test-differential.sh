@@ -9,14 +9,15 @@
 # topology (client, router, server; same addresses, different namespace
 # names). A probe matrix derived from the ruleset runs against both, in
 # lockstep, and every verdict (plus the peer address the server saw, which
-# shows NAT) must be identical; for IPv4, every rule's packet counter too.
+# shows NAT) must be identical; every rule's packet counter must agree (zero
+# on both sides, or close: TCP's packet count per connection varies).
 #
 # Rulesets: tests/integration/rulesets/*.v4 / *.v6 (a "# nfwall-test: ns=X"
 # line says which namespace gets the ruleset: cli, fw or srv; default fw),
 # and the real-world rulesets listed below, read in place from
 # $NFWALL_REALWORLD_DIR (never copied). Real-world rulesets go on the router.
 #
-# Environment: DIFF_JOBS (parallel probes per side, default 16),
+# Environment: DIFF_JOBS (probe pairs in flight, default 24),
 # DIFF_MAX_PORTS (ports taken from a ruleset, default 16), DIFF_ONLY (a
 # glob: run only rulesets whose file name matches), PROBE_TIMEOUT_MS
 # (default here 500).
@@ -27,7 +28,7 @@
 . "$(dirname "$0")/lib.sh"
 
 PROBE_TIMEOUT_MS=${PROBE_TIMEOUT_MS:-500}
-DIFF_JOBS=${DIFF_JOBS:-16}
+DIFF_JOBS=${DIFF_JOBS:-24}
 DIFF_MAX_PORTS=${DIFF_MAX_PORTS:-16}
 DIFF_ONLY=${DIFF_ONLY:-*}
 
@@ -142,26 +143,27 @@ quiesce() {
         sleep 0.1
 }
 
-# run_matrix MATRIXFILE OUTDIR — probes in lockstep on A and B, DIFF_JOBS
-# at a time per side; results in OUTDIR/A and OUTDIR/B, one line per probe.
+# run_matrix MATRIXFILE OUTDIR — every probe runs on A and B at the same
+# moment (one job per pair), DIFF_JOBS pairs at a time; results in OUTDIR/A
+# and OUTDIR/B, one line per probe.
 run_matrix() {
-        local mfile=$1 out=$2 i=0 n from proto addr port pids=() batch=0
+        local mfile=$1 out=$2 i=0 n from proto addr port running=0
         n=$(wc -l <"$mfile")
         mkdir -p "$out/a" "$out/b"
         while read -r from proto addr port; do
                 i=$((i + 1))
-                one_probe "$A" "$from" "$proto" "$addr" "$port" >"$out/a/$i" &
-                pids+=($!)
-                one_probe "$B" "$from" "$proto" "$addr" "$port" >"$out/b/$i" &
-                pids+=($!)
-                batch=$((batch + 1))
-                if [ "$batch" -ge "$DIFF_JOBS" ] || [ "$i" -eq "$n" ]; then
-                        wait "${pids[@]}"
-                        pids=()
-                        batch=0
+                {
+                        one_probe "$A" "$from" "$proto" "$addr" "$port" >"$out/a/$i" &
+                        one_probe "$B" "$from" "$proto" "$addr" "$port" >"$out/b/$i"
+                        wait
+                } &
+                running=$((running + 1))
+                if [ "$running" -ge "$DIFF_JOBS" ]; then
+                        wait -n
+                        running=$((running - 1))
                 fi
         done <"$mfile"
-        [ ${#pids[@]} -gt 0 ] && wait "${pids[@]}"
+        wait
         : >"$out/A"
         : >"$out/B"
         for i in $(seq 1 "$n"); do
@@ -252,23 +254,31 @@ differential() {
                         head -n 40 | nfw_diag
         fi
 
-        # Same rule, same packet count: catches a rule that matches a
-        # different set of packets without changing a verdict.
-        local ca cb
+        # Same rule, about the same packet count: catches a rule that matches
+        # a different set of packets without changing any verdict. TCP is not
+        # packet-exact (delayed ACKs, FIN/data coalescing depend on timing), so
+        # counts must agree on zero / non-zero and within 2 + 10 %.
+        local ca cb bad exact ncnt
         quiesce "$A" "$B"
         ca=$(counters "$LOADER_A" "$A" "$ns" "$fam")
         cb=$(counters "$LOADER_B" "$B" "$ns" "$fam")
-        if [ "$ca" = "$cb" ]; then
-                nfw_ok "$name: identical rule and policy counters ($(printf '%s\n' "$cb" | grep -c .) counters)"
-        elif [ "$fam" = 6 ]; then
-                # IPv6 sends unsolicited MLD reports after an address is
-                # added, at random times: counters of rules that see them
-                # may differ without any fault.
-                nfw_skip "$name: identical rule and policy counters" "IPv6: MLD timing noise"
-                diff <(printf '%s\n' "$ca") <(printf '%s\n' "$cb") | head -n 20 | nfw_diag
-        else
-                nfw_not_ok "$name: identical rule and policy counters"
+        bad=$(paste -d'|' <(printf '%s\n' "$ca") <(printf '%s\n' "$cb") | awk -F'|' '
+                {
+                        na = split($1, a, " "); nb = split($2, b, " ")
+                        if (a[1] != b[1] || a[2] != b[2] || a[3] != b[3]) { print "A: " $1 "  B: " $2; next }
+                        x = a[4] + 0; y = b[4] + 0; d = x > y ? x - y : y - x; m = x > y ? x : y
+                        if ((x == 0) != (y == 0) || d > 2 + m / 10) print "A: " $1 "  B: " $2
+                }')
+        exact=$(paste -d'|' <(printf '%s\n' "$ca") <(printf '%s\n' "$cb") | awk -F'|' '$1 == $2' | grep -c .)
+        ncnt=$(printf '%s\n' "$cb" | grep -c .)
+        if [ "$(printf '%s\n' "$ca" | grep -c .)" != "$ncnt" ]; then
+                nfw_not_ok "$name: same rules and counters on both sides" "A has $(printf '%s\n' "$ca" | grep -c .) counters, B $ncnt"
                 diff <(printf '%s\n' "$ca") <(printf '%s\n' "$cb") | head -n 40 | nfw_diag
+        elif [ -n "$bad" ]; then
+                nfw_not_ok "$name: counters agree" "$(printf '%s\n' "$bad" | grep -c .) of $ncnt differ"
+                printf '%s\n' "$bad" | head -n 40 | nfw_diag
+        else
+                nfw_ok "$name: counters agree ($ncnt counters, $exact exact)"
         fi
         topo_destroy "$A"
         topo_destroy "$B"
