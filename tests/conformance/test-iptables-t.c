@@ -279,6 +279,11 @@ int main(int argc, char *argv[]) {
                         c.stale++;
                 }
 
+        for (size_t i = 0; i < expect.n; i++)
+                free(expect.keys[i]);
+        free(expect.keys);
+        free(expect.used);
+
         printf("\niptables extension tests (%zu files; each line once per chain and family):\n", n);
         printf("  OK lines parsed and printed as expected:   %u\n", c.ok_passed);
         printf("  FAIL lines refused:                        %u\n", c.fail_passed);
