@@ -21,7 +21,27 @@
 
 typedef struct Counts {
         unsigned ok_passed, ok_failed, fail_passed, fail_failed, skipped, deviations, stale;
+        /* distinct test lines: passed in every chain and family it runs in, skipped in all, other */
+        unsigned lines_ok, lines_fail, lines_skipped, lines_other;
 } Counts;
+
+/* Classifies one test line by what its runs (chains × families) added to the counts. */
+static void count_line(Counts *c, const Counts *before, bool want_ok) {
+        unsigned good = (c->ok_passed - before->ok_passed) + (c->fail_passed - before->fail_passed);
+        unsigned skipped = c->skipped - before->skipped;
+        unsigned bad = (c->ok_failed - before->ok_failed) + (c->fail_failed - before->fail_failed) +
+                       (c->deviations - before->deviations) + (c->stale - before->stale);
+
+        if (bad == 0 && good > 0 && skipped == 0) {
+                if (want_ok)
+                        c->lines_ok++;
+                else
+                        c->lines_fail++;
+        } else if (bad == 0 && good == 0 && skipped > 0)
+                c->lines_skipped++;
+        else
+                c->lines_other++;
+}
 
 typedef struct Expect {
         char **keys;    /* "file:line:family:chain" */
@@ -179,6 +199,7 @@ static void run_file(const char *dir, const char *name, Expect *expect, Counts *
                                 want_ok = streq(alt, "OK");
                 }
 
+                Counts before = *c;
                 for (Family fm = 0; fm < _FAMILY_MAX; fm++) {
                         _cleanup_free_ char *chains_copy = NULL;
                         char *csave = NULL;
@@ -234,6 +255,7 @@ static void run_file(const char *dir, const char *name, Expect *expect, Counts *
                                 }
                         }
                 }
+                count_line(c, &before, want_ok);
         }
         free(line);
         fclose(f);
@@ -292,5 +314,8 @@ int main(int argc, char *argv[]) {
         printf("  OK lines failing:                          %u\n", c.ok_failed);
         printf("  FAIL lines accepted:                       %u\n", c.fail_failed);
         printf("  stale deviations:                          %u\n", c.stale);
+        printf("distinct test lines: %u OK lines pass, %u FAIL lines refused, %u skipped (out of scope), "
+               "%u mixed or deviating\n",
+               c.lines_ok, c.lines_fail, c.lines_skipped, c.lines_other);
         return c.ok_failed + c.fail_failed + c.stale == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
