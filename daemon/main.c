@@ -1,16 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * nfwalld: argv, logging, run(). Today it offers the offline check
- * (`nfwalld --test`, in the manner of `sshd -t`); the service itself
- * comes with the manager and control modules.
+ * nfwalld: argv, logging, run(). The service runs in the foreground on
+ * an sd-event loop; the manager does the work, this file wires signals
+ * to it: SIGTERM and SIGINT stop the firewall and exit (as a systemd
+ * service treats both), SIGHUP reloads. `nfwalld --test` is the offline
+ * check, in the manner of `sshd -t`.
  */
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+
+#include <systemd/sd-event.h>
 
 #include "conf.h"
 #include "log.h"
+#include "manager.h"
 #include "nft-compile.h"
 #include "nft-netlink.h"
 #include "ruleset-names.h"
@@ -24,16 +31,18 @@ typedef struct Arguments {
         bool ipv6;
         bool counters;
         bool no_kernel;
+        bool debug;
         const char *file;
 } Arguments;
 
 static void help(void) {
-        printf("Usage: nfwalld [--config FILE]\n"
+        printf("Usage: nfwalld [--config FILE] [--debug]\n"
                "       nfwalld --test [--print [--counters]] [-6] [FILE]\n"
                "\n"
                "Host firewall daemon: loads iptables-save rulesets into nf_tables.\n"
                "\n"
                "  -c, --config FILE  settings file (default " NFWALL_CONFIG_PATH ")\n"
+               "  -d, --debug        log debug messages too\n"
                "  -t, --test         check the rules files (or FILE) and exit: 0 valid, 1 invalid\n"
                "  -p, --print        with --test: print the canonical iptables-save form\n"
                "      --counters     with --print: include rule counters\n"
@@ -52,13 +61,14 @@ static int parse_argv(int argc, char *argv[], Arguments *args) {
                 { "print", no_argument, NULL, 'p' },
                 { "counters", no_argument, NULL, ARG_COUNTERS },
                 { "no-kernel", no_argument, NULL, ARG_NO_KERNEL },
+                { "debug", no_argument, NULL, 'd' },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 {},
         };
         int c;
 
-        while ((c = getopt_long(argc, argv, "c:tp6h", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "c:tp6hd", options, NULL)) >= 0)
                 switch (c) {
                 case 'c':
                         args->config = optarg;
@@ -74,6 +84,9 @@ static int parse_argv(int argc, char *argv[], Arguments *args) {
                         break;
                 case ARG_NO_KERNEL:
                         args->no_kernel = true;
+                        break;
+                case 'd':
+                        args->debug = true;
                         break;
                 case '6':
                         args->ipv6 = true;
@@ -206,6 +219,93 @@ static int run_test(const Arguments *args) {
         return 0;
 }
 
+/* journald reads our stderr (systemd says so in JOURNAL_STREAM): "<N>" prefixes instead of our name. */
+static bool stderr_is_journal(void) {
+        const char *e = getenv("JOURNAL_STREAM");
+        unsigned long long dev, ino;
+        struct stat st;
+
+        if (!e || sscanf(e, "%llu:%llu", &dev, &ino) != 2)
+                return false;
+        if (fstat(STDERR_FILENO, &st) < 0)
+                return false;
+        return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
+static int on_terminate(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Manager *m = userdata;
+        int r;
+
+        log_info("Received %s: stopping the firewall and exiting", si->ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+        r = manager_shutdown(m);
+        return sd_event_exit(sd_event_source_get_event(s), r < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
+}
+
+static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Manager *m = userdata;
+        DiagList diags = DIAG_LIST_INIT;
+        StrBuf text = STRBUF_INIT;
+
+        log_info("Received SIGHUP: reloading");
+        (void)manager_reload(m, &text, &diags);
+        diag_list_deinit(&diags);
+        strbuf_deinit(&text);
+        return 0;
+}
+
+/*
+ * The service. Exit status: 0 after a stop by signal, 6 when the
+ * settings cannot be used (LSB "not configured"), 1 otherwise.
+ */
+static int run(const Arguments *args) {
+        _cleanup_(sd_event_unrefp) sd_event *event = NULL;
+        _cleanup_(manager_freep) Manager *m = NULL;
+        const char *config = args->config ? args->config : NFWALL_CONFIG_PATH;
+        sigset_t mask;
+        int r;
+
+        /* sd-event takes signals through a signalfd: they must be blocked first. */
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+                return log_error_errno(errno, "Failed to block signals: %m"), EXIT_FAILURE;
+        /* A client that hangs up on its reply must not end the daemon. */
+        signal(SIGPIPE, SIG_IGN);
+
+        r = sd_event_default(&event);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create the event loop: %m"), EXIT_FAILURE;
+
+        r = manager_new(event, config, &m);
+        if (r == -EINVAL || r == -ENOENT || r == -EACCES || r == -EISDIR || r == -EFBIG)
+                return 6;
+        if (r < 0)
+                return EXIT_FAILURE;
+
+        r = sd_event_add_signal(event, NULL, SIGTERM, on_terminate, m);
+        if (r >= 0)
+                r = sd_event_add_signal(event, NULL, SIGINT, on_terminate, m);
+        if (r >= 0)
+                r = sd_event_add_signal(event, NULL, SIGHUP, on_reload, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch signals: %m"), EXIT_FAILURE;
+        /* WATCHDOG_USEC, when systemd sets it: sd-event pings at half the interval. */
+        r = sd_event_set_watchdog(event, true);
+        if (r < 0)
+                log_warning_errno(r, "Failed to enable the watchdog, ignoring: %m");
+
+        r = manager_startup(m);
+        if (r < 0)
+                return EXIT_FAILURE;
+
+        r = sd_event_loop(event);
+        if (r < 0)
+                return log_error_errno(r, "The event loop failed: %m"), EXIT_FAILURE;
+        return r;
+}
+
 int main(int argc, char *argv[]) {
         Arguments args = {};
         int r;
@@ -214,10 +314,13 @@ int main(int argc, char *argv[]) {
         r = parse_argv(argc, argv, &args);
         if (r <= 0)
                 return r < 0 ? 2 : 0;
+        if (args.debug)
+                log_set_max_level(LOG_DEBUG);
 
         if (args.test)
                 return run_test(&args) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 
-        log_error("the service mode is not implemented yet; use --test to check rules files");
-        return EXIT_FAILURE;
+        if (stderr_is_journal())
+                log_set_prefix_priority(true);
+        return run(&args);
 }

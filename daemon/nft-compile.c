@@ -6,6 +6,12 @@
  * rules, each laid out as core matches, matches, counter, target, with
  * its comment and its layout in userdata. Pure: nothing here talks to
  * the kernel.
+ *
+ * Each message is serialised into the batch as soon as its object is
+ * built, and the object freed (rules reuse one scratch object per table),
+ * so a big ruleset never exists as a tree of libnftnl objects. Tables are
+ * always made anew, so the compiler knows the handle the kernel will give
+ * every chain, set and rule: one counter per table, in message order.
  */
 
 #include <netinet/in.h>
@@ -78,6 +84,7 @@ static int chain_priority(TableType t, Hook h) {
 typedef struct CompiledSet {
         uint64_t hash;
         NftSetSpec spec;                /* owns elements and udata */
+        uint32_t id;                    /* NFTA_SET_ID in the batch; 0 without one */
         char name[16];
 } CompiledSet;
 
@@ -92,6 +99,16 @@ struct NftCompileContext {
         size_t n_buckets;
         uint32_t *next_set_id;          /* batch-wide */
         uint32_t own_set_id;
+        /*
+         * The handles the chains, sets and rules of this context's messages
+         * use up, in the kernel's per-table counter: exact when the batch
+         * made the table just before, as nft_compile_ruleset() does.
+         */
+        uint64_t last_handle;
+        /* Reused for every rule streamed into the batch: no tree of objects per rule. */
+        struct nftnl_rule *scratch;
+        const Chain *scratch_chain;
+        struct nftnl_udata_buf *udata;
 };
 
 int nft_compile_context_new(const Table *t, NftBatch *batch, DiagList *diags, NftCompileContext **ret) {
@@ -114,31 +131,46 @@ NftCompileContext *nft_compile_context_free(NftCompileContext *ctx) {
                 nft_set_spec_done(&ctx->sets[i].spec);
         free(ctx->sets);
         free(ctx->buckets);
+        if (ctx->scratch)
+                nftnl_rule_free(ctx->scratch);
+        if (ctx->udata)
+                nftnl_udata_buf_free(ctx->udata);
         free(ctx);
         return NULL;
 }
 
-static uint64_t fnv1a(uint64_t h, const void *data, size_t len) {
+/*
+ * 64-bit words at a time, mixed by multiplication (FNV's prime and a
+ * shift): a set's elements are 32 bytes each, hashed for every lookup a
+ * rule makes, and a byte-wise FNV-1a showed in profiles. Equality is
+ * checked anyway; this only spreads the buckets.
+ */
+static uint64_t hash_bytes(uint64_t h, const void *data, size_t len) {
         const uint8_t *p = data;
 
-        for (size_t i = 0; i < len; i++) {
-                h ^= p[i];
-                h *= 0x100000001b3ULL;
+        for (; len >= 8; p += 8, len -= 8) {
+                uint64_t w;
+
+                memcpy(&w, p, 8);
+                h = (h ^ w) * 0x100000001b3ULL;
+                h ^= h >> 29;
         }
+        for (; len > 0; p++, len--)
+                h = (h ^ *p) * 0x100000001b3ULL;
         return h;
 }
 
 static uint64_t set_spec_hash(const NftSetSpec *s) {
         uint64_t h = 0xcbf29ce484222325ULL;
 
-        h = fnv1a(h, &s->key_type, sizeof(s->key_type));
-        h = fnv1a(h, &s->key_len, sizeof(s->key_len));
-        h = fnv1a(h, s->field_len, sizeof(s->field_len));
-        h = fnv1a(h, &s->n_fields, sizeof(s->n_fields));
-        h = fnv1a(h, &s->flags, sizeof(s->flags));
-        h = fnv1a(h, s->elements, s->n_elements * sizeof(NftSetElement));
+        h = hash_bytes(h, &s->key_type, sizeof(s->key_type));
+        h = hash_bytes(h, &s->key_len, sizeof(s->key_len));
+        h = hash_bytes(h, s->field_len, sizeof(s->field_len));
+        h = hash_bytes(h, &s->n_fields, sizeof(s->n_fields));
+        h = hash_bytes(h, &s->flags, sizeof(s->flags));
+        h = hash_bytes(h, s->elements, s->n_elements * sizeof(NftSetElement));
         if (s->udata_len)
-                h = fnv1a(h, s->udata, s->udata_len);
+                h = hash_bytes(h, s->udata, s->udata_len);
         return h;
 }
 
@@ -218,14 +250,14 @@ static int set_add_elements(struct nftnl_set *set, const NftSetSpec *spec) {
         return 0;
 }
 
-static int context_emit_set(NftCompileContext *ctx, CompiledSet *cs, uint32_t id) {
+/* The set as its NEWSET and NEWSETELEM messages carry it, and as a dump gives it back. */
+static struct nftnl_set *set_object_new(const NftCompileContext *ctx, const CompiledSet *cs) {
         const NftSetSpec *spec = &cs->spec;
         struct nftnl_set *set = nftnl_set_alloc();
         uint32_t flags = NFT_SET_CONSTANT;
-        int r;
 
         if (!set)
-                return -ENOMEM;
+                return NULL;
         if (spec->flags & NFT_SET_SPEC_INTERVAL)
                 flags |= NFT_SET_INTERVAL;
         if (spec->flags & NFT_SET_SPEC_CONCAT)
@@ -236,17 +268,31 @@ static int context_emit_set(NftCompileContext *ctx, CompiledSet *cs, uint32_t id
         nftnl_set_set_u32(set, NFTNL_SET_KEY_LEN, spec->key_len);
         nftnl_set_set_u32(set, NFTNL_SET_KEY_TYPE, spec->key_type);
         nftnl_set_set_u32(set, NFTNL_SET_FLAGS, flags);
-        nftnl_set_set_u32(set, NFTNL_SET_ID, id);
+        if (cs->id)
+                nftnl_set_set_u32(set, NFTNL_SET_ID, cs->id);
         if (spec->flags & NFT_SET_SPEC_CONCAT)
                 nftnl_set_set_data(set, NFTNL_SET_DESC_CONCAT, spec->field_len, spec->n_fields);
         if (spec->udata_len)
                 nftnl_set_set_data(set, NFTNL_SET_USERDATA, spec->udata, spec->udata_len);
-        r = set_add_elements(set, spec);
-        if (r >= 0)
-                r = nft_batch_add(ctx->batch, NFT_MESSAGE_NEW_SET, set, &ctx->table->loc);
-        if (r < 0)
+        if (set_add_elements(set, spec) < 0) {
                 nftnl_set_free(set);
-        return r;
+                return NULL;
+        }
+        return set;
+}
+
+static int context_emit_set(NftCompileContext *ctx, const CompiledSet *cs) {
+        struct nftnl_set *set = set_object_new(ctx, cs);
+        int r;
+
+        if (!set)
+                return -ENOMEM;
+        r = nft_batch_add_set(ctx->batch, set, &ctx->table->loc, ctx->last_handle + 1);
+        nftnl_set_free(set);
+        if (r < 0)
+                return r;
+        ctx->last_handle++;
+        return 0;
 }
 
 /* The name of the table's set with these contents, making it (and its message) the first time. */
@@ -304,12 +350,13 @@ static int context_get_set(NftCompileContext *ctx, const NftSetSpec *spec, const
                 ;
         ctx->buckets[k] = ctx->n_sets;
 
-        *ret_id = ctx->batch ? ++*ctx->next_set_id : 0;
+        cs->id = ctx->batch ? ++*ctx->next_set_id : 0;
         if (ctx->batch) {
-                r = context_emit_set(ctx, cs, *ret_id);
+                r = context_emit_set(ctx, cs);
                 if (r < 0)
                         return r;
         }
+        *ret_id = cs->id;
         *ret_name = cs->name;
         return 0;
 }
@@ -319,6 +366,38 @@ const NftSetSpec *nft_compile_context_find_set(const NftCompileContext *ctx, con
                 if (streq(ctx->sets[i].name, name))
                         return &ctx->sets[i].spec;
         return NULL;
+}
+
+static void nftnl_set_list_cleanup(struct nftnl_set_list **l) {
+        if (*l)
+                nftnl_set_list_free(*l);
+}
+
+/**
+ * nft_compile_context_get_sets() - the sets this context made, as objects
+ * @ctx: the context
+ * @ret: a new list, the caller's: each set with its elements and userdata,
+ *       as the batch sends it and a dump of the table would give it back
+ *
+ * The batch keeps no objects, so whoever wants to read the sets a compile
+ * made (the tests, to decompile what they compiled) has them made again
+ * from the context's specs.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int nft_compile_context_get_sets(const NftCompileContext *ctx, struct nftnl_set_list **ret) {
+        _cleanup_(nftnl_set_list_cleanup) struct nftnl_set_list *list = nftnl_set_list_alloc();
+
+        if (!list)
+                return -ENOMEM;
+        for (size_t i = 0; i < ctx->n_sets; i++) {
+                struct nftnl_set *set = set_object_new(ctx, &ctx->sets[i]);
+                if (!set)
+                        return -ENOMEM;
+                nftnl_set_list_add_tail(set, list);
+        }
+        *ret = TAKE_PTR(list);
+        return 0;
 }
 
 int nft_build_lookup(NftRuleBuilder *b, uint32_t sreg, const NftSetSpec *spec, bool invert) {
@@ -424,23 +503,26 @@ static int compile_core(NftRuleBuilder *b) {
 }
 
 static int build_udata(NftRuleBuilder *b, const NftLayout *layout, const SourceLoc *loc) {
+        NftCompileContext *ctx = b->ctx;
         uint8_t tag[NFT_LAYOUT_MAX_BYTES];
-        struct nftnl_udata_buf *buf;
         size_t tag_len;
         int r = 0;
 
         tag_len = nft_layout_encode(layout, tag, sizeof(tag));
-        buf = nftnl_udata_buf_alloc(NFT_UDATA_MAX);
-        if (!buf)
-                return -ENOMEM;
-        if (b->comment && !nftnl_udata_put_strz(buf, NFT_UDATA_COMMENT, b->comment))
+        if (!ctx->udata) {
+                ctx->udata = nftnl_udata_buf_alloc(NFT_UDATA_MAX);
+                if (!ctx->udata)
+                        return -ENOMEM;
+        } else
+                /* Putting nothing empties it: one buffer for all the context's rules. */
+                nftnl_udata_buf_put(ctx->udata, "", 0);
+        if (b->comment && !nftnl_udata_put_strz(ctx->udata, NFT_UDATA_COMMENT, b->comment))
                 r = -E2BIG;
-        if (r == 0 && !nftnl_udata_put(buf, NFT_UDATA_NFWALL, (uint32_t)tag_len, tag))
+        if (r == 0 && !nftnl_udata_put(ctx->udata, NFT_UDATA_NFWALL, (uint32_t)tag_len, tag))
                 r = -E2BIG;
-        if (r == 0)
-                nftnl_rule_set_data(b->rule, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(buf),
-                                    nftnl_udata_buf_len(buf));
-        nftnl_udata_buf_free(buf);
+        if (r == 0 && nftnl_rule_set_data(b->rule, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(ctx->udata),
+                                          nftnl_udata_buf_len(ctx->udata)) < 0)
+                r = -ENOMEM;
         if (r == -E2BIG) {
                 int k = diag_list_add(b->diags, DIAG_ERROR, DIAG_UNSUPPORTED, loc,
                                       "the comment is too long for nf_tables (at most %d characters with this rule)",
@@ -450,10 +532,12 @@ static int build_udata(NftRuleBuilder *b, const NftLayout *layout, const SourceL
         return r;
 }
 
-int nft_compile_rule(NftCompileContext *ctx, const Chain *chain, const Rule *rule, struct nftnl_rule **ret) {
+/* The rule's expressions and userdata, into @nr, which has its table, chain and family and nothing else. */
+static int compile_rule_into(NftCompileContext *ctx, const Rule *rule, struct nftnl_rule *nr) {
         const Table *t = ctx->table;
         NftRuleBuilder b = {
                 .ctx = ctx,
+                .rule = nr,
                 .family = t->family,
                 .table = t->type,
                 .model = rule,
@@ -464,13 +548,6 @@ int nft_compile_rule(NftCompileContext *ctx, const Chain *chain, const Rule *rul
         struct nftnl_expr *counter;
         unsigned before;
         int r;
-
-        b.rule = nftnl_rule_alloc();
-        if (!b.rule)
-                return -ENOMEM;
-        nftnl_rule_set_str(b.rule, NFTNL_RULE_TABLE, nft_table_name(t->type));
-        nftnl_rule_set_str(b.rule, NFTNL_RULE_CHAIN, chain->name);
-        nftnl_rule_set_u32(b.rule, NFTNL_RULE_FAMILY, (uint32_t)nft_family(t->family));
 
         r = compile_core(&b);
         layout.n_core = (uint8_t)b.n_exprs;
@@ -486,7 +563,8 @@ int nft_compile_rule(NftCompileContext *ctx, const Chain *chain, const Rule *rul
                 counter = nft_expr_new(&b, "counter");
                 if (!counter)
                         r = -ENOMEM;
-                else {
+                else if (rule->counters.packets != 0 || rule->counters.bytes != 0) {
+                        /* As nft does: a counter without values starts at zero, in 24 bytes less a rule. */
                         nftnl_expr_set_u64(counter, NFTNL_EXPR_CTR_PACKETS, rule->counters.packets);
                         nftnl_expr_set_u64(counter, NFTNL_EXPR_CTR_BYTES, rule->counters.bytes);
                 }
@@ -499,14 +577,90 @@ int nft_compile_rule(NftCompileContext *ctx, const Chain *chain, const Rule *rul
                 if (r >= 0)
                         r = nft_layout_add(&layout, true, rule->target->ext->type, b.n_exprs - before);
         }
+        if (r >= 0 && b.n_exprs > NFT_RULE_MAX_EXPRS) {
+                r = diag_list_add(ctx->diags, DIAG_ERROR, DIAG_UNSUPPORTED, &rule->loc,
+                                  "nf_tables takes at most %u expressions in a rule, this one needs %u",
+                                  NFT_RULE_MAX_EXPRS, b.n_exprs);
+                if (r >= 0)
+                        r = -EOPNOTSUPP;
+        }
         if (r >= 0)
                 r = build_udata(&b, &layout, &rule->loc);
+        return r;
+}
+
+static struct nftnl_rule *rule_object_new(const NftCompileContext *ctx, const Chain *chain) {
+        struct nftnl_rule *nr = nftnl_rule_alloc();
+
+        if (!nr)
+                return NULL;
+        if (nftnl_rule_set_str(nr, NFTNL_RULE_TABLE, nft_table_name(ctx->table->type)) < 0 ||
+            nftnl_rule_set_str(nr, NFTNL_RULE_CHAIN, chain->name) < 0) {
+                nftnl_rule_free(nr);
+                return NULL;
+        }
+        nftnl_rule_set_u32(nr, NFTNL_RULE_FAMILY, (uint32_t)nft_family(ctx->table->family));
+        return nr;
+}
+
+/**
+ * nft_compile_rule() - one rule as a libnftnl object
+ * @ctx: the table's context; sets the rule looks up are made in its batch, if it has one
+ * @chain: the rule's chain
+ * @rule: the rule
+ * @ret: the rule, the caller's
+ *
+ * Return: 0; -EOPNOTSUPP or -EINVAL after a diagnostic at the rule; -ENOMEM.
+ */
+int nft_compile_rule(NftCompileContext *ctx, const Chain *chain, const Rule *rule, struct nftnl_rule **ret) {
+        struct nftnl_rule *nr = rule_object_new(ctx, chain);
+        int r;
+
+        if (!nr)
+                return -ENOMEM;
+        r = compile_rule_into(ctx, rule, nr);
         if (r < 0) {
-                nftnl_rule_free(b.rule);
+                nftnl_rule_free(nr);
                 return r;
         }
-        *ret = b.rule;
+        *ret = nr;
         return 0;
+}
+
+static int expr_drop(struct nftnl_expr *e, void *userdata) {
+        nftnl_rule_del_expr(e);
+        nftnl_expr_free(e);
+        return 0;
+}
+
+/*
+ * A rule straight into the batch, by way of the context's scratch object:
+ * its table and family stay, its chain changes with the chain, its
+ * expressions are freed once serialised.
+ */
+static int compile_rule_to_batch(NftCompileContext *ctx, const Chain *chain, const Rule *rule) {
+        int r;
+
+        if (!ctx->scratch) {
+                ctx->scratch = rule_object_new(ctx, chain);
+                if (!ctx->scratch)
+                        return -ENOMEM;
+                ctx->scratch_chain = chain;
+        } else if (ctx->scratch_chain != chain) {
+                if (nftnl_rule_set_str(ctx->scratch, NFTNL_RULE_CHAIN, chain->name) < 0)
+                        return -ENOMEM;
+                ctx->scratch_chain = chain;
+        }
+
+        r = compile_rule_into(ctx, rule, ctx->scratch);
+        if (r >= 0) {
+                r = nft_batch_add_rule(ctx->batch, ctx->scratch, &rule->loc, ctx->last_handle + 1);
+                if (r >= 0)
+                        ctx->last_handle++;
+        }
+        nftnl_expr_foreach(ctx->scratch, expr_drop, NULL);
+        nftnl_rule_unset(ctx->scratch, NFTNL_RULE_USERDATA);
+        return r;
 }
 
 static int compile_chain(NftCompileContext *ctx, const Chain *c) {
@@ -528,32 +682,38 @@ static int compile_chain(NftCompileContext *ctx, const Chain *c) {
                 nftnl_chain_set_u64(chain, NFTNL_CHAIN_PACKETS, c->counters.packets);
                 nftnl_chain_set_u64(chain, NFTNL_CHAIN_BYTES, c->counters.bytes);
         }
-        r = nft_batch_add(ctx->batch, NFT_MESSAGE_NEW_CHAIN, chain, &c->loc);
+        r = nft_batch_add_chain(ctx->batch, chain, &c->loc, ctx->last_handle + 1);
+        nftnl_chain_free(chain);
         if (r < 0)
-                nftnl_chain_free(chain);
-        return r;
-}
-
-static struct nftnl_table *table_object(Family f, TableType t) {
-        struct nftnl_table *table = nftnl_table_alloc();
-
-        if (!table)
-                return NULL;
-        nftnl_table_set_str(table, NFTNL_TABLE_NAME, nft_table_name(t));
-        nftnl_table_set_u32(table, NFTNL_TABLE_FAMILY, (uint32_t)nft_family(f));
-        return table;
+                return r;
+        ctx->last_handle++;
+        return 0;
 }
 
 static int batch_add_table(NftBatch *batch, NftMessageKind kind, Family f, TableType t, const SourceLoc *loc) {
-        struct nftnl_table *table = table_object(f, t);
+        struct nftnl_table *table = nftnl_table_alloc();
         int r;
 
         if (!table)
                 return -ENOMEM;
-        r = nft_batch_add(batch, kind, table, loc);
-        if (r < 0)
-                nftnl_table_free(table);
+        nftnl_table_set_str(table, NFTNL_TABLE_NAME, nft_table_name(t));
+        nftnl_table_set_u32(table, NFTNL_TABLE_FAMILY, (uint32_t)nft_family(f));
+        r = nft_batch_add_table(batch, kind, table, loc);
+        nftnl_table_free(table);
         return r;
+}
+
+/*
+ * The rules of a chain lie all over the heap (a file adds to many chains
+ * in turn), and each is one allocation with its matches and target: ask
+ * for the next but one while compiling this one, or the compile waits on
+ * memory at every rule.
+ */
+static void rule_prefetch(const Rule *rule) {
+        const char *p = (const char *)rule;
+
+        for (size_t i = 0; i < 6; i++)
+                __builtin_prefetch(p + i * 64);
 }
 
 static int compile_table(const Table *t, NftBatch *batch, uint32_t *next_set_id, DiagList *diags) {
@@ -566,25 +726,24 @@ static int compile_table(const Table *t, NftBatch *batch, uint32_t *next_set_id,
         /* set ids are unique in the whole transaction */
         ctx->next_set_id = next_set_id;
 
+        /* Made anew (the caller deleted it before): its handles count from 1, in message order. */
         r = batch_add_table(batch, NFT_MESSAGE_NEW_TABLE, t->family, t->type, &t->loc);
         for (size_t i = 0; r >= 0 && i < t->n_chains; i++)
                 r = compile_chain(ctx, t->chains[i]);
         for (size_t i = 0; r >= 0 && i < t->n_chains; i++) {
                 const Chain *c = t->chains[i];
                 for (size_t k = 0; r >= 0 && k < c->n_rules; k++) {
-                        struct nftnl_rule *rule;
-                        int k_r = nft_compile_rule(ctx, c, c->rules[k], &rule);
+                        int k_r;
+
+                        if (k + 2 < c->n_rules)
+                                rule_prefetch(c->rules[k + 2]);
+                        k_r = compile_rule_to_batch(ctx, c, c->rules[k]);
                         if (k_r == -EOPNOTSUPP || k_r == -EINVAL) {
                                 /* reported: go on, to report every rule that cannot be compiled */
                                 err = k_r;
                                 continue;
                         }
                         r = k_r;
-                        if (r >= 0) {
-                                r = nft_batch_add(batch, NFT_MESSAGE_NEW_RULE, rule, &c->rules[k]->loc);
-                                if (r < 0)
-                                        nftnl_rule_free(rule);
-                        }
                 }
         }
         return r < 0 ? r : err;

@@ -2,8 +2,9 @@
 #pragma once
 
 /*
- * Model → libnftnl objects, without a socket: the whole of a ruleset as
- * the messages of one nf_tables transaction.
+ * Model → the messages of one nf_tables transaction, without a socket:
+ * each object is built with libnftnl, serialised into the batch's pages
+ * and freed.
  */
 
 #include "diag.h"
@@ -21,6 +22,9 @@ int nft_family(Family f) _const_;       /* NFPROTO_IPV4 / NFPROTO_IPV6 */
  * with what rs holds: each is created if missing, deleted, and made again
  * with its chains, sets and rules, so that the transaction starts from
  * nothing whatever the kernel held. Tables rs does not have end up absent.
+ * Since every table is made anew, each chain, set and rule message
+ * carries the handle the kernel will give it (NftMessage.handle), and a
+ * commit needs no echo to learn them.
  * 0, or a negative errno after diagnostics at the offending rules.
  */
 int nft_compile_ruleset(const Ruleset *rs, unsigned families, NftBatch *batch, DiagList *diags);
@@ -38,3 +42,5 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(NftCompileContext *, nft_compile_context_free);
 int nft_compile_rule(NftCompileContext *ctx, const Chain *chain, const Rule *rule, struct nftnl_rule **ret);
 /* The spec of a set this context made, by name; NULL if it made none of that name. */
 const NftSetSpec *nft_compile_context_find_set(const NftCompileContext *ctx, const char *name);
+/* The sets this context made, as a dump would list them: a new list for the caller. */
+int nft_compile_context_get_sets(const NftCompileContext *ctx, struct nftnl_set_list **ret);

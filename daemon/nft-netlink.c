@@ -4,13 +4,14 @@
  * owns a socket.
  *
  * A commit sends a whole NftBatch as one nf_tables transaction in one
- * sendmsg(): BATCH_BEGIN, every message with its own sequence number,
- * BATCH_END (left out to have the kernel validate and abort: check mode).
- * The kernel runs the batch synchronously inside sendmsg(), so when it
+ * sendmsg(): BATCH_BEGIN, the batch's pages as they are (the compiler
+ * serialised every message, with its own sequence number), BATCH_END
+ * (left out to have the kernel validate and abort: check mode). The
+ * kernel runs the batch synchronously inside sendmsg(), so when it
  * returns every reply is already queued; they are drained without
  * blocking. Each error's sequence number names the NftMessage, hence the
- * SourceLoc, to blame; for rules the extended ack's attribute offset
- * names the expression.
+ * SourceLoc, to blame; for rules the extended ack's attribute offset,
+ * looked up in the message's bytes, names the expression.
  *
  * Dumps read back one of our tables (table, chains, sets with elements,
  * rules) and start again when a commit interrupted them.
@@ -35,21 +36,11 @@
 #include <linux/netfilter/nf_tables.h>
 
 #include <libmnl/libmnl.h>
-#include <libnftnl/batch.h>
 #include <libnftnl/common.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/gen.h>
 
 #include "nft-netlink.h"
-
-/* Batch pages as nft and iptables-nft size them ("to support 3.5M rules"). */
-#define BATCH_PAGE_SIZE (2u * 1024 * 1024)
-/*
- * Room past a page's end for the message that crosses it, so the largest
- * single message: a rule's expressions nest is bounded by its 16-bit
- * length, set elements are split below it, the rest is small.
- */
-#define BATCH_PAGE_OVERRUN (UINT16_MAX + 1u + 4096u)
 
 /*
  * At least 32 KiB, since the kernel fills dump messages up to that, and
@@ -70,9 +61,6 @@
 /* Dumps interrupted by commits this many times in a row give up. */
 #define DUMP_TRIES 8
 
-/* The kernel's NFT_RULE_MAXEXPRS: more is refused, and could overrun a batch page. */
-#define RULE_MAX_EXPRS 128
-
 /* Requests are a header and a few names. */
 #define REQUEST_SIZE 2048
 
@@ -84,11 +72,6 @@ struct NftSocket {
         int sndbuf;             /* what we asked for: buffers only grow */
         int rcvbuf;
 };
-
-static void nftnl_batch_cleanup(struct nftnl_batch **b) {
-        if (*b)
-                nftnl_batch_free(*b);
-}
 
 static void nftnl_table_cleanup(struct nftnl_table **t) {
         if (*t)
@@ -118,11 +101,6 @@ static void nftnl_gen_cleanup(struct nftnl_gen **g) {
 static void nftnl_set_list_iter_cleanup(struct nftnl_set_list_iter **i) {
         if (*i)
                 nftnl_set_list_iter_destroy(*i);
-}
-
-static void nftnl_set_elems_iter_cleanup(struct nftnl_set_elems_iter **i) {
-        if (*i)
-                nftnl_set_elems_iter_destroy(*i);
 }
 
 static uint64_t now_usec(void) {
@@ -181,7 +159,12 @@ int nft_socket_open(NftSocket **ret) {
                 return negative_errno();
 
         s->portid = mnl_socket_get_portid(s->nl);
-        /* Any start works; a fresh one keeps a new socket's replies apart from an old one's in traces. */
+        /*
+         * Requests number from the time, far above the numbers of any
+         * batch (which start at 0): a reply to one never passes for the
+         * other's. A fresh start also keeps a new socket's replies apart
+         * from an old one's in traces.
+         */
         s->seq = (uint32_t)time(NULL);
 
         *ret = TAKE_PTR(s);
@@ -394,289 +377,28 @@ int nft_socket_get_genid(NftSocket *s, uint32_t *ret) {
         return 0;
 }
 
-/* ---- building the batch ---- */
+/* ---- committing a batch ---- */
 
 /*
- * Where the kernel's NLMSGERR_ATTR_OFFS (bytes from the message's start)
- * falls in a rule message: which expression, or which other attribute.
+ * The batch numbers its messages from 1; BATCH_BEGIN takes 0 and
+ * BATCH_END the one after the last. Replies to the socket's other
+ * requests carry numbers far from these (see nft_socket_open()), and none
+ * is left over when a commit starts (commit_drain() with no commit).
  */
-typedef struct RuleLocator {
-        uint32_t offset;
-        unsigned index;         /* 1-based expression, 0 = none */
-        const char *name;       /* borrowed from the rule's expression */
-        uint16_t attr;          /* top-level NFTA_RULE_*, 0 = none */
-} RuleLocator;
-
-typedef struct RulePut {
-        struct nlmsghdr *nlh;
-        RuleLocator *locator;
-        unsigned n;
-} RulePut;
-
-static int rule_put_expr(struct nftnl_expr *e, void *userdata) {
-        RulePut *p = userdata;
-        struct nlattr *nest;
-
-        p->n++;
-        if (p->locator && p->nlh->nlmsg_len <= p->locator->offset) {
-                p->locator->index = p->n;
-                p->locator->name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
-        }
-        nest = mnl_attr_nest_start(p->nlh, NFTA_LIST_ELEM);
-        nftnl_expr_build_payload(p->nlh, e);
-        mnl_attr_nest_end(p->nlh, nest);
-        return 0;
-}
-
-/*
- * A rule's payload, built so that we know where each expression starts:
- * the attributes other than the expressions by libnftnl from a copy that
- * has none, then the expressions nest by hand. With @locator, notes where
- * its offset falls (a rebuild of a refused rule: building is
- * deterministic, so this costs nothing while all goes well).
- */
-static int rule_put(struct nlmsghdr *nlh, const struct nftnl_rule *rule, RuleLocator *locator) {
-        _cleanup_(nftnl_rule_cleanup) struct nftnl_rule *rest = NULL;
-        RulePut p = { .nlh = nlh, .locator = locator };
-        uint32_t exprs_start, exprs_end;
-        struct nlattr *nest;
-
-        rest = nftnl_rule_alloc();
-        if (!rest)
-                return -ENOMEM;
-        for (uint16_t a = 0; a <= NFTNL_RULE_MAX; a++) {
-                const void *data;
-                uint32_t len;
-
-                if (!nftnl_rule_is_set(rule, a))
-                        continue;
-                data = nftnl_rule_get_data(rule, a, &len);
-                if (data && nftnl_rule_set_data(rest, a, data, len) < 0)
-                        return -ENOMEM;
-        }
-        nftnl_rule_nlmsg_build_payload(nlh, rest);
-
-        exprs_start = nlh->nlmsg_len;
-        nest = mnl_attr_nest_start(nlh, NFTA_RULE_EXPRESSIONS);
-        /* nftnl_expr_foreach() wants a mutable rule; it changes nothing. */
-        nftnl_expr_foreach((struct nftnl_rule *)rule, rule_put_expr, &p);
-        mnl_attr_nest_end(nlh, nest);
-        exprs_end = nlh->nlmsg_len;
-
-        if (locator) {
-                const struct nlattr *a;
-
-                if (locator->offset < exprs_start || locator->offset >= exprs_end) {
-                        locator->index = 0;
-                        locator->name = NULL;
-                }
-                mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
-                        uint32_t start = (uint32_t)((const uint8_t *)a - (const uint8_t *)nlh);
-
-                        if (locator->offset >= start && locator->offset < start + a->nla_len)
-                                locator->attr = mnl_attr_get_type(a);
-                }
-        }
-        return 0;
-}
-
-static int rule_count_expr(struct nftnl_expr *e, void *userdata) {
-        (*(unsigned *)userdata)++;
-        return 0;
-}
-
-static int batch_next(struct nftnl_batch *batch) {
-        /* It only fails to allocate the next page. */
-        return nftnl_batch_update(batch) < 0 ? -ENOMEM : 0;
-}
-
-static struct nlmsghdr *batch_message_new(struct nftnl_batch *batch, uint16_t type, uint32_t family,
-                                          uint16_t flags, uint32_t *seq) {
-        return nftnl_nlmsg_build_hdr(nftnl_batch_buffer(batch), type, (uint16_t)family, flags, (*seq)++);
-}
-
-static int message_family(const NftMessage *m, uint32_t *ret) {
-        switch (m->kind) {
-        case NFT_MESSAGE_NEW_TABLE:
-        case NFT_MESSAGE_DEL_TABLE:
-                if (!m->table || !nftnl_table_is_set(m->table, NFTNL_TABLE_FAMILY))
-                        return -EINVAL;
-                *ret = nftnl_table_get_u32(m->table, NFTNL_TABLE_FAMILY);
-                return 0;
-        case NFT_MESSAGE_NEW_CHAIN:
-                if (!m->chain || !nftnl_chain_is_set(m->chain, NFTNL_CHAIN_FAMILY))
-                        return -EINVAL;
-                *ret = nftnl_chain_get_u32(m->chain, NFTNL_CHAIN_FAMILY);
-                return 0;
-        case NFT_MESSAGE_NEW_SET:
-                if (!m->set || !nftnl_set_is_set(m->set, NFTNL_SET_FAMILY))
-                        return -EINVAL;
-                *ret = nftnl_set_get_u32(m->set, NFTNL_SET_FAMILY);
-                return 0;
-        case NFT_MESSAGE_NEW_RULE:
-                if (!m->rule || !nftnl_rule_is_set(m->rule, NFTNL_RULE_FAMILY))
-                        return -EINVAL;
-                *ret = nftnl_rule_get_u32(m->rule, NFTNL_RULE_FAMILY);
-                return 0;
-        case _NFT_MESSAGE_KIND_MAX:
-        case _NFT_MESSAGE_KIND_INVALID:
-                break;
-        }
-        return -EINVAL;
-}
-
-/*
- * What the kernel would refuse and libnftnl would write past a batch page
- * to say: checked before anything is built, so that a compiler bug is a
- * diagnostic, not a corrupted heap.
- */
-static int batch_validate(const NftBatch *b, DiagList *diags) {
-        int r = 0;
-
-        for (size_t i = 0; i < b->n_messages; i++) {
-                const NftMessage *m = &b->messages[i];
-                uint32_t family, udata_len = 0;
-                unsigned n_exprs = 0;
-
-                if (message_family(m, &family) < 0)
-                        return -EINVAL; /* a compiler bug, with nothing to tell the user */
-                if (m->kind != NFT_MESSAGE_NEW_RULE)
-                        continue;
-
-                nftnl_expr_foreach(m->rule, rule_count_expr, &n_exprs);
-                if (nftnl_rule_is_set(m->rule, NFTNL_RULE_USERDATA))
-                        (void)nftnl_rule_get_data(m->rule, NFTNL_RULE_USERDATA, &udata_len);
-                if (n_exprs > RULE_MAX_EXPRS) {
-                        r = diag_list_add(diags, DIAG_ERROR, DIAG_KERNEL, &m->loc,
-                                          "the kernel would refuse this rule: %u expressions, at most %u",
-                                          n_exprs, RULE_MAX_EXPRS);
-                        if (r < 0)
-                                return r;
-                        r = -EINVAL;
-                }
-                if (udata_len > NFT_UDATA_MAX) {
-                        r = diag_list_add(diags, DIAG_ERROR, DIAG_KERNEL, &m->loc,
-                                          "the kernel would refuse this rule: %u bytes of comment and tag, at most %u",
-                                          udata_len, NFT_UDATA_MAX);
-                        if (r < 0)
-                                return r;
-                        r = -EINVAL;
-                }
-        }
-        return r;
-}
-
-static int set_put(struct nftnl_batch *batch, struct nftnl_set *set, uint32_t family, uint32_t *seq) {
-        _cleanup_(nftnl_set_elems_iter_cleanup) struct nftnl_set_elems_iter *iter = NULL;
-        struct nlmsghdr *nlh;
-        int r;
-
-        nlh = batch_message_new(batch, NFT_MSG_NEWSET, family, NLM_F_CREATE | NLM_F_EXCL, seq);
-        nftnl_set_nlmsg_build_payload(nlh, set);
-        r = batch_next(batch);
-        if (r < 0)
-                return r;
-
-        iter = nftnl_set_elems_iter_create(set);
-        if (!iter)
-                return -ENOMEM;
-        /*
-         * Each message stops before its elements nest outgrows the 16-bit
-         * attribute length; the iterator resumes where it stopped. Not
-         * NLM_F_EXCL: a duplicate element is harmless, not an error.
-         */
-        while (nftnl_set_elems_iter_cur(iter)) {
-                int more;
-
-                nlh = batch_message_new(batch, NFT_MSG_NEWSETELEM, family, NLM_F_CREATE, seq);
-                more = nftnl_set_elems_nlmsg_build_payload_iter(nlh, iter);
-                r = batch_next(batch);
-                if (r < 0)
-                        return r;
-                if (more <= 0)
-                        break;
-        }
-        return 0;
-}
-
-static int message_put(struct nftnl_batch *batch, NftMessage *m, unsigned flags, uint32_t *seq) {
-        struct nlmsghdr *nlh;
-        uint32_t family;
-        uint16_t f;
-        int r;
-
-        r = message_family(m, &family);
-        if (r < 0)
-                return r;
-
-        switch (m->kind) {
-        case NFT_MESSAGE_NEW_TABLE:
-                nlh = batch_message_new(batch, NFT_MSG_NEWTABLE, family, NLM_F_CREATE, seq);
-                nftnl_table_nlmsg_build_payload(nlh, m->table);
-                return batch_next(batch);
-        case NFT_MESSAGE_DEL_TABLE:
-                /* Never echoed: the kernel would send a notification for every rule deleted. */
-                nlh = batch_message_new(batch, NFT_MSG_DELTABLE, family, 0, seq);
-                nftnl_table_nlmsg_build_payload(nlh, m->table);
-                return batch_next(batch);
-        case NFT_MESSAGE_NEW_CHAIN:
-                nlh = batch_message_new(batch, NFT_MSG_NEWCHAIN, family, NLM_F_CREATE, seq);
-                nftnl_chain_nlmsg_build_payload(nlh, m->chain);
-                return batch_next(batch);
-        case NFT_MESSAGE_NEW_SET:
-                return set_put(batch, m->set, family, seq);
-        case NFT_MESSAGE_NEW_RULE:
-                f = NLM_F_CREATE | NLM_F_APPEND;
-                if (flags & NFT_COMMIT_ECHO)
-                        f |= NLM_F_ECHO;
-                m->handle = 0;
-                nlh = batch_message_new(batch, NFT_MSG_NEWRULE, family, f, seq);
-                r = rule_put(nlh, m->rule, NULL);
-                if (r < 0)
-                        return r;
-                return batch_next(batch);
-        case _NFT_MESSAGE_KIND_MAX:
-        case _NFT_MESSAGE_KIND_INVALID:
-                break;
-        }
-        return -EINVAL;
-}
-
-/* ---- reading the replies of a commit ---- */
+#define SEQ_BEGIN 0u
 
 typedef struct Commit {
         NftSocket *socket;
         NftBatch *batch;
         DiagList *diags;
-        uint32_t base;          /* BATCH_BEGIN's seq; the others count from it */
-        uint32_t n_seqs;
-        uint32_t *first_seq;    /* message i's first seq - base; [n_messages]: the one after the last */
+        uint32_t seq_end;       /* BATCH_END's: the last number a reply of ours may carry */
         bool restart;
         bool lost;
         int batch_error;        /* refused as a whole, on BATCH_BEGIN's seq */
-        ssize_t last_refused;   /* errors come in seq order: the message refused last */
+        const NftMessage *last_refused; /* errors come in seq order: the message refused last */
         size_t n_errors;        /* messages refused */
         size_t n_echoes;
-        char *scratch;          /* BATCH_PAGE_OVERRUN bytes to rebuild a refused rule in */
 } Commit;
-
-/* The message that sent seq base + rel, or -1 for BATCH_BEGIN and BATCH_END. */
-static ssize_t commit_find_message(const Commit *c, uint32_t rel) {
-        size_t lo = 0, hi = c->batch->n_messages;
-
-        if (c->batch->n_messages == 0 || rel < c->first_seq[0] || rel >= c->first_seq[hi])
-                return -1;
-        /* The last message whose first seq is <= rel: sets span several seqs. */
-        while (hi - lo > 1) {
-                size_t mid = lo + (hi - lo) / 2;
-
-                if (c->first_seq[mid] <= rel)
-                        lo = mid;
-                else
-                        hi = mid;
-        }
-        return (ssize_t)lo;
-}
 
 static void extack_parse(const struct nlmsghdr *nlh, const char **ret_msg, uint32_t *ret_offset) {
         const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
@@ -704,42 +426,73 @@ static void extack_parse(const struct nlmsghdr *nlh, const char **ret_msg, uint3
         }
 }
 
-/* Names the part of a refused rule the kernel pointed at: ", in expression #4 (immediate)". */
-static int commit_locate_in_rule(Commit *c, const NftMessage *m, uint32_t offset, char *ret, size_t size) {
-        RuleLocator locator = { .offset = offset };
-        struct nlmsghdr *nlh;
-        int r;
+/* A top-level string attribute of one of the batch's messages (a name), or "". */
+static const char *message_str(const struct nlmsghdr *nlh, uint16_t type) {
+        const struct nlattr *a;
 
-        *ret = '\0';
-        if (offset == 0)
-                return 0;
-
-        /* Rebuilt where it cannot disturb the batch. The header's values move no attribute. */
-        if (!c->scratch) {
-                c->scratch = malloc(BATCH_PAGE_OVERRUN);
-                if (!c->scratch)
-                        return -ENOMEM;
-        }
-        nlh = nftnl_nlmsg_build_hdr(c->scratch, NFT_MSG_NEWRULE, NFPROTO_UNSPEC, 0, 0);
-        r = rule_put(nlh, m->rule, &locator);
-        if (r < 0)
-                return r;
-
-        if (locator.index > 0)
-                snprintf(ret, size, ", in expression #%u (%s)", locator.index, strempty(locator.name));
-        else if (locator.attr == NFTA_RULE_USERDATA)
-                snprintf(ret, size, ", in its comment or tag (userdata)");
-        return 0;
+        mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
+                if (mnl_attr_get_type(a) == type && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
+                        return mnl_attr_get_str(a);
+        return "";
 }
 
-static int commit_on_error(Commit *c, const struct nlmsghdr *nlh, uint32_t rel) {
+static uint32_t message_family(const struct nlmsghdr *nlh) {
+        const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
+
+        return nfg->nfgen_family;
+}
+
+static bool attr_holds(const struct nlmsghdr *nlh, const struct nlattr *a, uint32_t offset) {
+        uint32_t start = (uint32_t)((const uint8_t *)a - (const uint8_t *)nlh);
+
+        return offset >= start && offset - start < a->nla_len;
+}
+
+/*
+ * Names the part of a refused rule the kernel pointed at (NLMSGERR_ATTR_OFFS:
+ * bytes from the message's start), read in the message as it was sent:
+ * ", in expression #4 (immediate)".
+ */
+static void rule_locate(const struct nlmsghdr *nlh, uint32_t offset, char *ret, size_t size) {
+        const struct nlattr *a, *e, *x;
+
+        *ret = '\0';
+        if (offset == 0 || offset >= nlh->nlmsg_len)
+                return;
+        mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+                unsigned index = 0;
+
+                if (!attr_holds(nlh, a, offset))
+                        continue;
+                if (mnl_attr_get_type(a) == NFTA_RULE_USERDATA) {
+                        snprintf(ret, size, ", in its comment or tag (userdata)");
+                        return;
+                }
+                if (mnl_attr_get_type(a) != NFTA_RULE_EXPRESSIONS)
+                        return;
+                mnl_attr_for_each_nested(e, a) {
+                        const char *name = "";
+
+                        index++;
+                        if (!attr_holds(nlh, e, offset))
+                                continue;
+                        mnl_attr_for_each_nested(x, e)
+                                if (mnl_attr_get_type(x) == NFTA_EXPR_NAME &&
+                                    mnl_attr_validate(x, MNL_TYPE_NUL_STRING) >= 0)
+                                        name = mnl_attr_get_str(x);
+                        snprintf(ret, size, ", in expression #%u (%s)", index, name);
+                        return;
+                }
+                return;
+        }
+}
+
+static int commit_on_error(Commit *c, const struct nlmsghdr *nlh) {
         const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
         const char *extack = NULL;
         char where[128] = "";
         uint32_t offset = 0;
         const NftMessage *m;
-        ssize_t i;
-        int r;
 
         if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*err))
                 return -EBADMSG;
@@ -747,8 +500,8 @@ static int commit_on_error(Commit *c, const struct nlmsghdr *nlh, uint32_t rel) 
                 return 0;       /* an ack: we ask for none, but the kernel may send them */
         extack_parse(nlh, &extack, &offset);
 
-        i = commit_find_message(c, rel);
-        if (i < 0) {
+        m = nft_batch_find_seq(c->batch, nlh->nlmsg_seq);
+        if (!m) {
                 /* The batch as a whole: a stale genid, no privilege, or a failure while committing. */
                 if (err->error == -ERESTART) {
                         c->restart = true;
@@ -765,39 +518,33 @@ static int commit_on_error(Commit *c, const struct nlmsghdr *nlh, uint32_t rel) 
          * One diagnostic per message: when a set is refused, each of its
          * element messages fails too, for want of the set.
          */
-        if (i == c->last_refused)
+        if (m == c->last_refused)
                 return 0;
-        c->last_refused = i;
-        m = &c->batch->messages[i];
+        c->last_refused = m;
         c->n_errors++;
         switch (m->kind) {
         case NFT_MESSAGE_NEW_TABLE:
                 return diag_list_add(c->diags, DIAG_ERROR, DIAG_KERNEL, &m->loc,
                                      "the kernel refused table %s %s: %s%s%s",
-                                     family_to_string(nftnl_table_get_u32(m->table, NFTNL_TABLE_FAMILY)),
-                                     strempty(nftnl_table_get_str(m->table, NFTNL_TABLE_NAME)),
+                                     family_to_string(message_family(m->nlh)), message_str(m->nlh, NFTA_TABLE_NAME),
                                      strerror(-err->error), extack ? ": " : "", strempty(extack));
         case NFT_MESSAGE_DEL_TABLE:
                 return diag_list_add(c->diags, DIAG_ERROR, DIAG_KERNEL, &m->loc,
                                      "the kernel refused to delete table %s %s: %s%s%s",
-                                     family_to_string(nftnl_table_get_u32(m->table, NFTNL_TABLE_FAMILY)),
-                                     strempty(nftnl_table_get_str(m->table, NFTNL_TABLE_NAME)),
+                                     family_to_string(message_family(m->nlh)), message_str(m->nlh, NFTA_TABLE_NAME),
                                      strerror(-err->error), extack ? ": " : "", strempty(extack));
         case NFT_MESSAGE_NEW_CHAIN:
-                return diag_list_add(c->diags, DIAG_ERROR, DIAG_KERNEL, &m->loc,
-                                     "the kernel refused chain %s: %s%s%s",
-                                     strempty(nftnl_chain_get_str(m->chain, NFTNL_CHAIN_NAME)),
-                                     strerror(-err->error), extack ? ": " : "", strempty(extack));
+                return diag_list_add(c->diags, DIAG_ERROR, DIAG_KERNEL, &m->loc, "the kernel refused chain %s: %s%s%s",
+                                     message_str(m->nlh, NFTA_CHAIN_NAME), strerror(-err->error),
+                                     extack ? ": " : "", strempty(extack));
         case NFT_MESSAGE_NEW_SET:
                 return diag_list_add(c->diags, DIAG_ERROR, DIAG_KERNEL, &m->loc,
                                      "the kernel refused %sset %s: %s%s%s",
-                                     rel == c->first_seq[i] ? "" : "the elements of ",
-                                     strempty(nftnl_set_get_str(m->set, NFTNL_SET_NAME)),
-                                     strerror(-err->error), extack ? ": " : "", strempty(extack));
+                                     nlh->nlmsg_seq == m->seq ? "" : "the elements of ",
+                                     message_str(m->nlh, NFTA_SET_NAME), strerror(-err->error),
+                                     extack ? ": " : "", strempty(extack));
         case NFT_MESSAGE_NEW_RULE:
-                r = commit_locate_in_rule(c, m, offset, where, sizeof(where));
-                if (r < 0)
-                        return r;
+                rule_locate(m->nlh, offset, where, sizeof(where));
                 return diag_list_add(c->diags, DIAG_ERROR, DIAG_KERNEL, &m->loc,
                                      "the kernel refused this rule: %s%s%s%s",
                                      strerror(-err->error), extack ? ": " : "", strempty(extack), where);
@@ -808,29 +555,28 @@ static int commit_on_error(Commit *c, const struct nlmsghdr *nlh, uint32_t rel) 
         return -EINVAL;
 }
 
-static void commit_on_echo(Commit *c, const struct nlmsghdr *nlh, uint32_t rel) {
+static void commit_on_echo(Commit *c, const struct nlmsghdr *nlh) {
+        NftMessage *m = nft_batch_find_seq(c->batch, nlh->nlmsg_seq);
         const struct nlattr *a;
-        ssize_t i;
 
-        i = commit_find_message(c, rel);
-        if (i < 0 || c->batch->messages[i].kind != NFT_MESSAGE_NEW_RULE)
+        if (!m || m->kind != NFT_MESSAGE_NEW_RULE)
                 return;
         /* Only the handle is wanted: no need to parse the expressions back. */
         mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
                 if (mnl_attr_get_type(a) == NFTA_RULE_HANDLE && mnl_attr_validate(a, MNL_TYPE_U64) >= 0) {
-                        c->batch->messages[i].handle = be64toh(mnl_attr_get_u64(a));
+                        m->handle = be64toh(mnl_attr_get_u64(a));
                         c->n_echoes++;
                 }
         }
 }
 
 /*
- * Everything is queued already: read without blocking until the queue is
- * empty. ENOBUFS means replies were dropped, so what the kernel did is
- * unknown; keep reading to leave the socket clean.
+ * Reads without blocking until the queue is empty, handing every reply
+ * of ours to @c, or dropping everything when @c is NULL. ENOBUFS means
+ * replies were dropped, so what the kernel did is unknown; keep reading
+ * to leave the socket clean.
  */
-static int commit_drain(Commit *c) {
-        NftSocket *s = c->socket;
+static int commit_drain(NftSocket *s, Commit *c) {
         int fd = mnl_socket_get_fd(s->nl), r;
 
         for (;;) {
@@ -845,11 +591,14 @@ static int commit_drain(Commit *c) {
                         if (errno == EAGAIN)
                                 return 0;
                         if (errno == ENOBUFS) {
-                                c->lost = true;
+                                if (c)
+                                        c->lost = true;
                                 continue;
                         }
                         return negative_errno();
                 }
+                if (!c)
+                        continue;
                 if ((size_t)n > RECV_BUFFER_SIZE) {
                         c->lost = true;
                         continue;
@@ -857,18 +606,16 @@ static int commit_drain(Commit *c) {
 
                 len = (int)n;
                 for (nlh = (struct nlmsghdr *)s->buf; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
-                        uint32_t rel = nlh->nlmsg_seq - c->base;
-
-                        if (rel >= c->n_seqs || nlh->nlmsg_pid != s->portid)
-                                continue; /* stale: an earlier request's */
+                        if (nlh->nlmsg_seq > c->seq_end || nlh->nlmsg_pid != s->portid)
+                                continue; /* not ours */
 
                         if (nlh->nlmsg_type == NLMSG_ERROR) {
-                                r = commit_on_error(c, nlh, rel);
+                                r = commit_on_error(c, nlh);
                                 if (r < 0)
                                         return r;
                         } else if (NFNL_SUBSYS_ID(nlh->nlmsg_type) == NFNL_SUBSYS_NFTABLES &&
                                    NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_NEWRULE)
-                                commit_on_echo(c, nlh, rel);
+                                commit_on_echo(c, nlh);
                 }
         }
 }
@@ -876,14 +623,15 @@ static int commit_drain(Commit *c) {
 /**
  * nft_socket_commit() - send a batch as one nf_tables transaction
  * @s: the socket
- * @b: the batch; with NFT_COMMIT_ECHO its rules' handles are filled in
+ * @b: the batch; with NFT_COMMIT_ECHO its rules' handles are set to what the kernel says
  * @flags: NFT_COMMIT_*
  * @genid: with NFT_COMMIT_GENID, the generation the batch was built against
  * @diags: where the kernel's refusals go, at the refused messages' locations
  * @ret_stats: sizes and timings, or NULL
  *
  * All of the batch or nothing: the kernel applies it only if it accepts
- * every message, and reports every message it refuses.
+ * every message, and reports every message it refuses. The batch is sent
+ * as it is, and can be sent again (after -ERESTART, say).
  *
  * @ret_stats is filled whenever the batch was sent, refused or not.
  *
@@ -899,73 +647,43 @@ static int commit_drain(Commit *c) {
  */
 int nft_socket_commit(NftSocket *s, NftBatch *b, unsigned flags, uint32_t genid,
                       DiagList *diags, NftCommitStats *ret_stats) {
-        _cleanup_(nftnl_batch_cleanup) struct nftnl_batch *batch = NULL;
-        _cleanup_free_ uint32_t *first_seq = NULL;
         _cleanup_free_ struct iovec *iov = NULL;
-        NftCommitStats stats = {};
+        char begin[128] __attribute__((aligned(8))), end[64] __attribute__((aligned(8)));
         struct sockaddr_nl snl = { .nl_family = AF_NETLINK };
+        NftCommitStats stats = {};
         struct msghdr mh = {};
         struct nlmsghdr *nlh;
         uint64_t t0, t1, t2, t3;
-        uint32_t seq;
+        size_t n_iov = 0;
         Commit c;
-        int r, n_iov, rcvbuf = 0;
-
-        r = batch_validate(b, diags);
-        if (r < 0)
-                return r;
+        int r, rcvbuf = 0;
 
         t0 = now_usec();
-        first_seq = calloc(b->n_messages + 1, sizeof(uint32_t));
-        if (!first_seq)
-                return -ENOMEM;
-        batch = nftnl_batch_alloc(BATCH_PAGE_SIZE, BATCH_PAGE_OVERRUN);
-        if (!batch)
-                return -ENOMEM;
-
         c = (Commit){
                 .socket = s,
                 .batch = b,
                 .diags = diags,
-                .base = s->seq,
-                .first_seq = first_seq,
-                .last_refused = -1,
+                .seq_end = b->n_seqs + 1,
         };
-        seq = c.base;
+        nft_batch_set_echo(b, flags & NFT_COMMIT_ECHO);
 
-        nlh = nftnl_batch_begin(nftnl_batch_buffer(batch), seq++);
-        if (flags & NFT_COMMIT_GENID)
-                mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(genid));
-        r = batch_next(batch);
-        if (r < 0)
-                return r;
-
-        for (size_t i = 0; i < b->n_messages; i++) {
-                first_seq[i] = seq - c.base;
-                r = message_put(batch, &b->messages[i], flags, &seq);
-                if (r < 0)
-                        return r;
-        }
-        first_seq[b->n_messages] = seq - c.base;
-
-        if (!(flags & NFT_COMMIT_CHECK)) {
-                nftnl_batch_end(nftnl_batch_buffer(batch), seq++);
-                r = batch_next(batch);
-                if (r < 0)
-                        return r;
-        }
-        c.n_seqs = seq - c.base;
-        s->seq = seq;
-
-        n_iov = nftnl_batch_iovec_len(batch);
-        iov = calloc(n_iov, sizeof(struct iovec));
+        iov = calloc(b->n_pages + 2, sizeof(struct iovec));
         if (!iov)
                 return -ENOMEM;
-        nftnl_batch_iovec(batch, iov, n_iov);
-        for (int i = 0; i < n_iov; i++)
+        nlh = nftnl_batch_begin(begin, SEQ_BEGIN);
+        if (flags & NFT_COMMIT_GENID)
+                mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(genid));
+        iov[n_iov++] = (struct iovec){ .iov_base = nlh, .iov_len = nlh->nlmsg_len };
+        for (size_t i = 0; i < b->n_pages; i++)
+                iov[n_iov++] = b->pages[i];
+        if (!(flags & NFT_COMMIT_CHECK)) {
+                nlh = nftnl_batch_end(end, c.seq_end);
+                iov[n_iov++] = (struct iovec){ .iov_base = nlh, .iov_len = nlh->nlmsg_len };
+        }
+        for (size_t i = 0; i < n_iov; i++)
                 stats.n_bytes += iov[i].iov_len;
-        stats.n_pages = n_iov;
-        stats.n_messages = c.n_seqs;
+        stats.n_pages = b->n_pages;
+        stats.n_messages = (size_t)b->n_seqs + 1 + !(flags & NFT_COMMIT_CHECK);
 
         /* The kernel takes the batch as one skb, refused (EMSGSIZE) above the send buffer. */
         r = socket_grow_buffer(s, SO_SNDBUFFORCE, SO_SNDBUF, &s->sndbuf, stats.n_bytes + 65536, NULL);
@@ -978,12 +696,16 @@ int nft_socket_commit(NftSocket *s, NftBatch *b, unsigned flags, uint32_t genid,
          * echo and dump.
          */
         r = socket_grow_buffer(s, SO_RCVBUFFORCE, SO_RCVBUF, &s->rcvbuf,
-                               (uint64_t)c.n_seqs * RCVBUF_PER_MESSAGE + RCVBUF_BASE, &rcvbuf);
+                               (uint64_t)stats.n_messages * RCVBUF_PER_MESSAGE + RCVBUF_BASE, &rcvbuf);
         if (r < 0)
                 return r;
         if ((flags & NFT_COMMIT_ECHO) && !(flags & NFT_COMMIT_CHECK) &&
             (uint64_t)rcvbuf < (uint64_t)b->n_rules * RCVBUF_PER_ECHO)
                 return -EMSGSIZE;
+        /* What an earlier request left unread would be taken for this batch's replies. */
+        r = commit_drain(s, NULL);
+        if (r < 0)
+                return r;
 
         mh = (struct msghdr){
                 .msg_name = &snl,
@@ -995,9 +717,8 @@ int nft_socket_commit(NftSocket *s, NftBatch *b, unsigned flags, uint32_t genid,
         if (sendmsg(mnl_socket_get_fd(s->nl), &mh, 0) < 0)
                 return negative_errno();
         t2 = now_usec();
-        r = commit_drain(&c);
+        r = commit_drain(s, &c);
         t3 = now_usec();
-        free(c.scratch);
         if (r < 0)
                 return r;
 

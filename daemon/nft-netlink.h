@@ -2,11 +2,11 @@
 #pragma once
 
 /*
- * The one module that owns a netlink socket: it sends an NftBatch as one
- * nf_tables transaction and turns the kernel's refusals into diagnostics
- * at the source locations the batch carries, it dumps our tables into
- * NftTableDumps, and it reports generation changes. It knows libnftnl
- * objects, never the ruleset model.
+ * The one module that owns a netlink socket: it sends an NftBatch's pages
+ * as one nf_tables transaction and turns the kernel's refusals into
+ * diagnostics at the source locations the batch carries, it dumps our
+ * tables into NftTableDumps, and it reports generation changes. It knows
+ * netlink bytes and libnftnl objects, never the ruleset model.
  */
 
 #include <stdbool.h>
@@ -20,7 +20,7 @@ typedef struct NftSocket NftSocket;
 
 /* nft_socket_commit() flags. */
 enum {
-        NFT_COMMIT_ECHO = 1u << 0,      /* echo every rule: learn its handle into NftMessage.handle */
+        NFT_COMMIT_ECHO = 1u << 0,      /* echo every rule: its handle into NftMessage.handle (the compiler predicts it) */
         NFT_COMMIT_CHECK = 1u << 1,     /* no BATCH_END: the kernel validates everything, then aborts */
         NFT_COMMIT_GENID = 1u << 2,     /* -ERESTART unless the ruleset is still at the genid given */
 };
@@ -28,10 +28,10 @@ enum {
 typedef struct NftCommitStats {
         uint64_t n_bytes;               /* the batch on the wire */
         size_t n_messages;              /* netlink messages, BATCH_BEGIN and BATCH_END included */
-        size_t n_pages;                 /* iovecs of the one sendmsg() */
+        size_t n_pages;                 /* the batch's pages, sent by one sendmsg() with BEGIN and END */
         size_t n_errors;                /* messages the kernel refused */
         size_t n_echoes;                /* rules echoed back */
-        uint64_t build_usec;
+        uint64_t build_usec;            /* iovecs and socket buffers: the compiler serialised the messages */
         uint64_t sendmsg_usec;          /* the kernel runs and commits the batch inside sendmsg() */
         uint64_t drain_usec;
 } NftCommitStats;

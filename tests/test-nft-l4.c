@@ -62,13 +62,22 @@ static int compiled_rule(Compiled *c, const Chain *chain, const Rule *rule) {
         return 0;
 }
 
-/* The batch's sets in a list the readers can search; the batch keeps owning them. */
+/* The sets the compile made, in a list the readers can search, as a dump would give them. */
 static void compiled_collect_sets(Compiled *c) {
-        c->sets = nftnl_set_list_alloc();
-        ck_assert_ptr_nonnull(c->sets);
-        for (size_t i = 0; i < c->batch.n_messages; i++)
-                if (c->batch.messages[i].kind == NFT_MESSAGE_NEW_SET)
-                        nftnl_set_list_add_tail(c->batch.messages[i].set, c->sets);
+        ck_assert_int_eq(nft_compile_context_get_sets(c->ctx, &c->sets), 0);
+}
+
+/* The one set the compile made. */
+static struct nftnl_set *compiled_only_set(const Compiled *c) {
+        struct nftnl_set_list_iter *it = nftnl_set_list_iter_create(c->sets);
+        struct nftnl_set *set;
+
+        ck_assert_ptr_nonnull(it);
+        set = nftnl_set_list_iter_next(it);
+        ck_assert_ptr_nonnull(set);
+        ck_assert_ptr_null(nftnl_set_list_iter_next(it));
+        nftnl_set_list_iter_destroy(it);
+        return set;
 }
 
 static size_t compiled_n_sets(const Compiled *c) {
@@ -85,13 +94,8 @@ static void compiled_init(Compiled *c, const Table *t) {
 }
 
 static void compiled_done(Compiled *c) {
-        if (c->sets) {
-                /* unlink the batch's sets, which the batch frees */
-                for (size_t i = 0; i < c->batch.n_messages; i++)
-                        if (c->batch.messages[i].kind == NFT_MESSAGE_NEW_SET)
-                                nftnl_set_list_del(c->batch.messages[i].set);
+        if (c->sets)
                 nftnl_set_list_free(c->sets);
-        }
         for (size_t i = 0; i < c->n_rules; i++)
                 nftnl_rule_free(c->rules[i]);
         free(c->rules);
@@ -484,9 +488,7 @@ START_TEST(test_exprs) {
         }
         if (tc->set) {
                 ck_assert_uint_eq(compiled_n_sets(&c), 1);
-                for (size_t i = 0; i < c.batch.n_messages; i++)
-                        if (c.batch.messages[i].kind == NFT_MESSAGE_NEW_SET)
-                                nftnl_set_snprintf(text, sizeof(text), c.batch.messages[i].set, NFTNL_OUTPUT_DEFAULT, 0);
+                nftnl_set_snprintf(text, sizeof(text), compiled_only_set(&c), NFTNL_OUTPUT_DEFAULT, 0);
                 ck_assert_msg(streq(text, tc->set), "%s:\n--- expected ---\n%s\n--- got ---\n%s", tc->rule, tc->set,
                               text);
         }
@@ -606,10 +608,7 @@ START_TEST(test_reject_changed_set) {
         compiled_collect_sets(&c);
         ck_assert_int_eq(decompile_block_with(&c, 0, &nft_codec_multiport, false, &done), 0);
         ck_assert(done);
-        for (size_t i = 0; i < c.batch.n_messages; i++)
-                if (c.batch.messages[i].kind == NFT_MESSAGE_NEW_SET)
-                        set = c.batch.messages[i].set;
-        ck_assert_ptr_nonnull(set);
+        set = compiled_only_set(&c);
         el = nftnl_set_elem_alloc();
         ck_assert_ptr_nonnull(el);
         nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY, &port, sizeof(port));

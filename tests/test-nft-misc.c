@@ -165,28 +165,12 @@ static size_t rule_exprs(const struct nftnl_rule *nr, const struct nftnl_expr **
         return n;
 }
 
-/* The sets the batch makes, as the dump gives them to the decompiler; they stay the batch's. */
-typedef struct SetList {
-        struct nftnl_set_list *list;
-        struct nftnl_set *sets[64];
-        size_t n_sets;
-} SetList;
+/* The sets the compile made, as the dump gives them to the decompiler. */
+static struct nftnl_set_list *set_list_new(const NftCompileContext *ctx) {
+        struct nftnl_set_list *list = NULL;
 
-static void set_list_init(SetList *l, const NftBatch *batch) {
-        *l = (SetList){ .list = nftnl_set_list_alloc() };
-        ck_assert_ptr_nonnull(l->list);
-        for (size_t i = 0; i < batch->n_messages; i++)
-                if (batch->messages[i].kind == NFT_MESSAGE_NEW_SET) {
-                        ck_assert_uint_lt(l->n_sets, 64);
-                        l->sets[l->n_sets++] = batch->messages[i].set;
-                        nftnl_set_list_add_tail(batch->messages[i].set, l->list);
-                }
-}
-
-static void set_list_deinit(SetList *l) {
-        for (size_t i = 0; i < l->n_sets; i++)
-                nftnl_set_list_del(l->sets[i]);
-        nftnl_set_list_free(l->list);
+        ck_assert_int_eq(nft_compile_context_get_sets(ctx, &list), 0);
+        return list;
 }
 
 /* The same rule with only the misc matches: for when another group's match cannot be compiled yet. */
@@ -224,16 +208,17 @@ static bool column_is_misc(const Rule *r, unsigned column) {
 }
 
 /* Decompiles every misc block of a compiled rule and compares it with the rule's match. */
-static unsigned check_blocks(const Table *t, const Rule *rule, const struct nftnl_rule *nr, const NftBatch *batch) {
+static unsigned check_blocks(const Table *t, const Rule *rule, const struct nftnl_rule *nr,
+                             const NftCompileContext *ctx) {
         const struct nftnl_expr *exprs[MAX_EXPRS];
         RuleUdata u;
-        SetList sets;
+        struct nftnl_set_list *sets;
         const Match *m = rule->matches;
         size_t pos;
         unsigned n = 0;
 
         rule_exprs(nr, exprs, &u);
-        set_list_init(&sets, batch);
+        sets = set_list_new(ctx);
         pos = u.layout.n_core;
         for (unsigned i = 0; i < u.layout.n_blocks; i++, m = m ? m->next : NULL) {
                 const NftLayoutBlock *block = &u.layout.blocks[i];
@@ -258,7 +243,7 @@ static unsigned check_blocks(const Table *t, const Rule *rule, const struct nftn
                         .table = t->type,
                         .model = rule,
                         .comment = u.has_comment ? u.comment : NULL,
-                        .sets = sets.list,
+                        .sets = sets,
                 };
                 r = nft_codec_for_match(m->ext->type)->decompile(&rd, payload);
                 ck_assert_msg(r == 0, "%s:%u: -m %s: decompile gives %d", rule->loc.file, rule->loc.line,
@@ -273,7 +258,7 @@ static unsigned check_blocks(const Table *t, const Rule *rule, const struct nftn
                 pos += block->n_exprs;
                 n++;
         }
-        set_list_deinit(&sets);
+        nftnl_set_list_free(sets);
         return n;
 }
 
@@ -281,8 +266,8 @@ typedef struct Counts {
         unsigned compiled, blocks, refused;
 } Counts;
 
-static void check_rule(const Table *t, const Chain *c, const Rule *rule, NftCompileContext *ctx, NftBatch *batch,
-                       DiagList *diags, Counts *counts) {
+static void check_rule(const Table *t, const Chain *c, const Rule *rule, NftCompileContext *ctx, DiagList *diags,
+                       Counts *counts) {
         const Match *refused = expect_unsupported(t->family, rule);
         _cleanup_(rule_freep) Rule *stripped = NULL;
         const Rule *compiled = rule;
@@ -323,7 +308,7 @@ static void check_rule(const Table *t, const Chain *c, const Rule *rule, NftComp
                 ck_abort_msg("%s:%u: does not compile (%d):\n%s", rule->loc.file, rule->loc.line, r, strempty(text));
         }
         counts->compiled++;
-        counts->blocks += check_blocks(t, compiled, nr, batch);
+        counts->blocks += check_blocks(t, compiled, nr, ctx);
         nftnl_rule_free(nr);
 }
 
@@ -389,7 +374,7 @@ START_TEST(test_golden_round_trip) {
                                 for (size_t k = 0; k < t->chains[i]->n_rules; k++) {
                                         const Rule *rule = t->chains[i]->rules[k];
                                         if (rule_has_misc(rule))
-                                                check_rule(t, t->chains[i], rule, ctx, &batch, &diags, &total);
+                                                check_rule(t, t->chains[i], rule, ctx, &diags, &total);
                                 }
                         ctx = nft_compile_context_free(ctx);
                         nft_batch_deinit(&batch);
@@ -633,7 +618,11 @@ static char *case_text(const char *rule) {
 }
 
 /* The text of the rule's match blocks (one expression a line) and of the elements of its set. */
-static void rule_block_text(const struct nftnl_rule *nr, const NftBatch *batch, char **ret_blocks, char **ret_set) {
+static void rule_block_text(const struct nftnl_rule *nr, const NftCompileContext *ctx, char **ret_blocks,
+                            char **ret_set) {
+        struct nftnl_set_list *sets = set_list_new(ctx);
+        struct nftnl_set_list_iter *it;
+        struct nftnl_set *set;
         const struct nftnl_expr *exprs[MAX_EXPRS];
         char rule_text[8192], *save = NULL, *buf = NULL;
         size_t size = 0, k = 0, end;
@@ -658,19 +647,20 @@ static void rule_block_text(const struct nftnl_rule *nr, const NftBatch *batch, 
         *ret_blocks = buf;
 
         *ret_set = NULL;
-        for (size_t i = 0; i < batch->n_messages; i++)
-                if (batch->messages[i].kind == NFT_MESSAGE_NEW_SET) {
-                        char set_text[4096], *elements;
-                        ck_assert_ptr_null(*ret_set);
-                        ck_assert_int_gt(nftnl_set_snprintf(set_text, sizeof(set_text), batch->messages[i].set,
-                                                            NFTNL_OUTPUT_DEFAULT, 0),
-                                         0);
-                        elements = strstr(set_text, "element");
-                        *ret_set = strdup(elements ? elements : "");
-                        /* the trailing blanks nftnl writes after the last element */
-                        for (size_t n = strlen(*ret_set); n > 0 && strchr(" \t\n", (*ret_set)[n - 1]); n--)
-                                (*ret_set)[n - 1] = 0;
-                }
+        it = nftnl_set_list_iter_create(sets);
+        ck_assert_ptr_nonnull(it);
+        while ((set = nftnl_set_list_iter_next(it))) {
+                char set_text[4096], *elements;
+                ck_assert_ptr_null(*ret_set);
+                ck_assert_int_gt(nftnl_set_snprintf(set_text, sizeof(set_text), set, NFTNL_OUTPUT_DEFAULT, 0), 0);
+                elements = strstr(set_text, "element");
+                *ret_set = strdup(elements ? elements : "");
+                /* the trailing blanks nftnl writes after the last element */
+                for (size_t n = strlen(*ret_set); n > 0 && strchr(" \t\n", (*ret_set)[n - 1]); n--)
+                        (*ret_set)[n - 1] = 0;
+        }
+        nftnl_set_list_iter_destroy(it);
+        nftnl_set_list_free(sets);
 }
 
 START_TEST(test_expression_text) {
@@ -692,14 +682,14 @@ START_TEST(test_expression_text) {
                 _cleanup_free_ char *msg = diags_text(&diags);
                 ck_abort_msg("does not compile (%d):\n%s%s", r, text, strempty(msg));
         }
-        rule_block_text(nr, &batch, &blocks, &set);
+        rule_block_text(nr, ctx, &blocks, &set);
         if (!streq(blocks, tc->want))
                 ck_abort_msg("%s--- want ---\n%s--- got ---\n%s", text, tc->want, blocks);
         if (tc->set || set)
                 ck_assert_msg(tc->set && set && streq(set, tc->set), "%s: set elements\nwant: %s\ngot:  %s", text,
                               strempty(tc->set), strempty(set));
         /* and it decompiles */
-        ck_assert_uint_eq(check_blocks(t, rule, nr, &batch), 1);
+        ck_assert_uint_eq(check_blocks(t, rule, nr, ctx), 1);
         nftnl_rule_free(nr);
         nft_batch_deinit(&batch);
         diag_list_deinit(&diags);

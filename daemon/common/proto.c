@@ -75,7 +75,8 @@ typedef struct Writer {
 } Writer;
 
 static void writer_put(Writer *w, const void *p, size_t n) {
-        if (w->error)
+        /* nothing to copy (and p may be NULL: a diagnostic without a file) */
+        if (w->error || n == 0)
                 return;
         if (w->len + n > w->max) {
                 w->error = -EMSGSIZE;

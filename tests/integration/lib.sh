@@ -29,7 +29,15 @@
 #                           10.250.3.2 / fd00:250:3::2     10.250.3.1 / fd00:250:3::1
 #
 # Neighbour entries are static (nud permanent), so rulesets that drop ICMPv6
-# neighbour discovery do not break the test network itself.
+# neighbour discovery do not break the test network itself. Each namespace
+# gets quiet, namespace-local sysctls (see nfw_ns_add): no ICMP rate limit,
+# no DAD / router solicitations, MLD at once, short-lived half-open TCP.
+#
+# Main helpers: nfw_require_root (exit 77 unless root and netns work),
+# topo_create / topo_create_pair / topo_destroy, start_server, load_rules,
+# expect_verdict, probe_verdict, loader_save, loader_flush, rule_counter,
+# policy_counter, show_counters, list_tables, nfw_ok / nfw_not_ok /
+# nfw_skip / assert_eq, finish ("N passed, N failed", exit 1 on failure).
 
 # ---------------------------------------------------------------- addresses
 CLI4=10.250.1.2   FWC4=10.250.1.1   FWS4=10.250.2.1   SRV4=10.250.2.2
@@ -117,7 +125,7 @@ nfw_die() {
 
 # ----------------------------------------------------------------- cleanup
 nfw_cleanup() {
-        local pid ns i
+        local pid ns
         [ "$NFW_CLEANED" = 1 ] && return 0
         NFW_CLEANED=1
         for pid in "${NFW_PIDS[@]}"; do
@@ -128,8 +136,8 @@ nfw_cleanup() {
         done
         NFW_NAMESPACES=()
         for pid in "${NFW_PIDS[@]}"; do
-                for i in 1 2 3 4 5 6 7 8 9 10; do
-                        kill -0 "$pid" 2>/dev/null || break
+                for _ in 1 2 3 4 5 6 7 8 9 10; do
+                        kill -0 "$pid" 2>/dev/null || continue 2
                         sleep 0.05
                 done
                 kill -9 "$pid" 2>/dev/null
@@ -220,7 +228,7 @@ nfw_require_reference() {
 nfw_find_tools() {
         local t var path cand
         for t in probe server; do
-                var=$(printf '%s' "$t" | tr a-z A-Z)
+                var=$(printf '%s' "$t" | tr '[:lower:]' '[:upper:]')
                 path=${!var:-}
                 if [ -z "$path" ]; then
                         for cand in "$NFW_LIBDIR/$t" "$NFW_LIBDIR"/../../build*/tests/integration/"$t"; do
@@ -282,12 +290,12 @@ nfw_ns_add() {
 
 # nfw_ns_delete NS — kill what runs in it (only our servers can), delete it.
 nfw_ns_delete() {
-        local ns=$1 pid i
+        local ns=$1 pid
         ip netns list 2>/dev/null | grep -q "^$ns\( \|$\)" || return 0
         for pid in $(ip netns pids "$ns" 2>/dev/null); do
                 kill "$pid" 2>/dev/null
         done
-        for i in 1 2 3 4 5 6 7 8 9 10; do
+        for _ in 1 2 3 4 5 6 7 8 9 10; do
                 [ -z "$(ip netns pids "$ns" 2>/dev/null)" ] && break
                 sleep 0.05
         done
@@ -382,7 +390,7 @@ topo_destroy() {
 # "tcp|udp LOCALPORT PEERADDR PEERPORT").
 SERVER_SEQ=0
 start_server() {
-        local ns=$1 i ready
+        local ns=$1 _i ready
         shift
         SERVER_SEQ=$((SERVER_SEQ + 1))
         SERVER_LOG="$NFW_TMP/server-$ns-$SERVER_SEQ.log"
@@ -391,7 +399,7 @@ start_server() {
         SERVER_PID=$!
         disown "$SERVER_PID" 2>/dev/null
         NFW_PIDS+=("$SERVER_PID")
-        for i in $(seq 1 100); do
+        for _i in $(seq 1 100); do
                 [ -e "$ready" ] && return 0
                 kill -0 "$SERVER_PID" 2>/dev/null || break
                 sleep 0.05
@@ -401,9 +409,9 @@ start_server() {
 }
 
 stop_server() {
-        local pid=$1 i
+        local pid=$1 _i
         kill "$pid" 2>/dev/null
-        for i in 1 2 3 4 5 6 7 8 9 10; do
+        for _i in 1 2 3 4 5 6 7 8 9 10; do
                 kill -0 "$pid" 2>/dev/null || return 0
                 sleep 0.05
         done
@@ -436,7 +444,7 @@ probe_verdict() {
 # expect_verdict NS PROTO ADDR PORT WANT [DESCRIPTION] [-- PROBE OPTIONS...]
 # WANT may list alternatives separated by '|'. PORT is ignored for icmp.
 expect_verdict() {
-        local ns=$1 proto=$2 addr=$3 port=$4 want=$5 desc= got w
+        local ns=$1 proto=$2 addr=$3 port=$4 want=$5 desc='' got w
         shift 5
         if [ $# -gt 0 ] && [ "$1" != -- ]; then
                 desc=$1
@@ -536,7 +544,7 @@ loader_save_with() {
 
 # loader_flush NS — remove the loader's own tables (both families).
 # iptables-nft: its tables ip/ip6 filter, nat, mangle, raw, security.
-# nfwall: `nfwall-load flush` (only nfwall's tables).
+# nfwall: `nfwall-load flush` and `flush -6` (only nfwall's tables).
 loader_flush() {
         loader_flush_with "$LOADER" "$@"
 }
@@ -556,6 +564,7 @@ loader_flush_with() {
                 ;;
         nfwall)
                 nsx "$ns" "$NFWALL_LOAD" flush
+                nsx "$ns" "$NFWALL_LOAD" flush -6
                 ;;
         esac
 }

@@ -5,12 +5,19 @@
  * started in (the tests make their own):
  *
  *   nfwall-load apply [-6] [--stats] [--echo] FILE   parse, compile, one transaction
- *                                           (--echo: learn every rule's handle, as the daemon will)
+ *                                           (the compiler predicts every handle; --echo has
+ *                                           the kernel send each rule back, to learn them)
  *   nfwall-load check [-6] FILE             the same, validated by the kernel and aborted
  *   nfwall-load save [-6] [--counters]      dump our tables, decompile, print iptables-save form
  *   nfwall-load flush [-6]                  remove our tables of the family
  *
  * Exit status: 0 ok, 1 refused (diagnostics on stderr), 2 usage.
+ *
+ * apply and check end the process as soon as the kernel has answered, as
+ * tools do: giving a 100k-rule model and batch back to malloc piece by
+ * piece takes longer than the kernel takes to unmap them. The library's
+ * own paths free everything (the tests run them under ASan); this is the
+ * tool's choice alone.
  */
 
 #include <getopt.h>
@@ -18,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "nft-compile.h"
 #include "nft-decompile.h"
@@ -38,15 +46,15 @@ static int usage(void) {
         return 2;
 }
 
-static int commit(Ruleset *rs, Family family, unsigned flags, bool stats) {
+/* Compiles rs into @batch (the caller's) and commits it; diagnostics on stderr. */
+static int commit(Ruleset *rs, Family family, unsigned flags, bool stats, NftBatch *batch) {
         _cleanup_(nft_socket_freep) NftSocket *sock = NULL;
-        NftBatch batch = NFT_BATCH_INIT;
-        DiagList diags = DIAG_LIST_INIT;
+        _cleanup_(diag_list_deinit) DiagList diags = DIAG_LIST_INIT;
         NftCommitStats st = {};
         int r;
 
         uint64_t t0 = now_usec();
-        r = nft_compile_ruleset(rs, FAMILY_BIT(family), &batch, &diags);
+        r = nft_compile_ruleset(rs, FAMILY_BIT(family), batch, &diags);
         uint64_t compile_usec = now_usec() - t0;
         if (r >= 0) {
                 r = nft_socket_open(&sock);
@@ -54,18 +62,16 @@ static int commit(Ruleset *rs, Family family, unsigned flags, bool stats) {
                         fprintf(stderr, "nfwall-load: cannot open a netlink socket: %s\n", strerror(-r));
         }
         if (r >= 0)
-                r = nft_socket_commit(sock, &batch, flags, 0, &diags, &st);
+                r = nft_socket_commit(sock, batch, flags, 0, &diags, &st);
         diag_list_sort(&diags);
         diag_list_print(&diags, stderr);
         if (stats && r >= 0)
                 printf("rules %zu messages %zu bytes %llu pages %zu parse_usec %llu compile_usec %llu build_usec %llu "
-                       "sendmsg_usec %llu drain_usec %llu\n",
-                       batch.n_rules, st.n_messages, (unsigned long long)st.n_bytes, st.n_pages,
+                       "sendmsg_usec %llu drain_usec %llu echoes %zu\n",
+                       batch->n_rules, st.n_messages, (unsigned long long)st.n_bytes, st.n_pages,
                        (unsigned long long)parse_usec, (unsigned long long)compile_usec,
                        (unsigned long long)st.build_usec, (unsigned long long)st.sendmsg_usec,
-                       (unsigned long long)st.drain_usec);
-        nft_batch_deinit(&batch);
-        diag_list_deinit(&diags);
+                       (unsigned long long)st.drain_usec, st.n_echoes);
         return r;
 }
 
@@ -138,6 +144,7 @@ int main(int argc, char *argv[]) {
         if (streq(verb, "apply") || streq(verb, "check")) {
                 _cleanup_(ruleset_freep) Ruleset *rs = NULL;
                 DiagList diags = DIAG_LIST_INIT;
+                NftBatch batch = NFT_BATCH_INIT;
 
                 if (optind + 1 != argc)
                         return usage();
@@ -148,16 +155,22 @@ int main(int argc, char *argv[]) {
                 diag_list_deinit(&diags);
                 if (r < 0)
                         return 1;
-                r = commit(rs, family, streq(verb, "check") ? NFT_COMMIT_CHECK : echo ? NFT_COMMIT_ECHO : 0, stats);
-                return r < 0 ? 1 : 0;
+                r = commit(rs, family, streq(verb, "check") ? NFT_COMMIT_CHECK : echo ? NFT_COMMIT_ECHO : 0, stats,
+                           &batch);
+                /* Done: the kernel takes the memory back at once (see the top of the file). */
+                fflush(stdout);
+                fflush(stderr);
+                _exit(r < 0 ? 1 : 0);
         }
         if (streq(verb, "save"))
                 return optind == argc && do_save(family, counters) >= 0 ? 0 : 1;
         if (streq(verb, "flush")) {
                 _cleanup_(ruleset_freep) Ruleset *rs = NULL;
+                _cleanup_(nft_batch_deinit) NftBatch batch = NFT_BATCH_INIT;
+
                 if (optind != argc || ruleset_new(&rs) < 0)
                         return usage();
-                return commit(rs, family, 0, false) < 0 ? 1 : 0;
+                return commit(rs, family, 0, false, &batch) < 0 ? 1 : 0;
         }
         return usage();
 }

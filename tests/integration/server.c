@@ -34,6 +34,13 @@
 
 #define MAX_SOCKS 512
 
+union sa {
+        struct sockaddr sa;
+        struct sockaddr_in in4;
+        struct sockaddr_in6 in6;
+        struct sockaddr_storage ss;
+};
+
 struct lsock {
         int fd;
         bool tcp;
@@ -49,16 +56,14 @@ static void usage(void)
         fprintf(stderr, "usage: server tcp|udp PORT... [tcp|udp PORT...]... [--ready FILE]\n");
 }
 
-static void peer_text(const struct sockaddr_storage *ss, char *addr, size_t alen, int *port)
+static void peer_text(const union sa *u, char *addr, size_t alen, int *port)
 {
-        if (ss->ss_family == AF_INET) {
-                const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
-                inet_ntop(AF_INET, &in->sin_addr, addr, (socklen_t)alen);
-                *port = ntohs(in->sin_port);
+        if (u->sa.sa_family == AF_INET) {
+                inet_ntop(AF_INET, &u->in4.sin_addr, addr, (socklen_t)alen);
+                *port = ntohs(u->in4.sin_port);
         } else {
-                const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
-                inet_ntop(AF_INET6, &in6->sin6_addr, addr, (socklen_t)alen);
-                *port = ntohs(in6->sin6_port);
+                inet_ntop(AF_INET6, &u->in6.sin6_addr, addr, (socklen_t)alen);
+                *port = ntohs(u->in6.sin6_port);
         }
 }
 
@@ -66,7 +71,7 @@ static int open_one(bool tcp, int family, int port)
 {
         int one = 1;
         int fd = socket(family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        struct sockaddr_storage ss;
+        union sa ss;
         socklen_t len;
 
         if (fd < 0) {
@@ -78,24 +83,22 @@ static int open_one(bool tcp, int family, int port)
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
         memset(&ss, 0, sizeof(ss));
         if (family == AF_INET) {
-                struct sockaddr_in *in = (struct sockaddr_in *)&ss;
-                in->sin_family = AF_INET;
-                in->sin_addr.s_addr = htonl(INADDR_ANY);
-                in->sin_port = htons((uint16_t)port);
-                len = sizeof(*in);
+                ss.in4.sin_family = AF_INET;
+                ss.in4.sin_addr.s_addr = htonl(INADDR_ANY);
+                ss.in4.sin_port = htons((uint16_t)port);
+                len = sizeof(ss.in4);
                 if (!tcp)
                         setsockopt(fd, SOL_IP, IP_PKTINFO, &one, sizeof(one));
         } else {
-                struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
-                in6->sin6_family = AF_INET6;
-                in6->sin6_addr = in6addr_any;
-                in6->sin6_port = htons((uint16_t)port);
-                len = sizeof(*in6);
+                ss.in6.sin6_family = AF_INET6;
+                ss.in6.sin6_addr = in6addr_any;
+                ss.in6.sin6_port = htons((uint16_t)port);
+                len = sizeof(ss.in6);
                 setsockopt(fd, SOL_IPV6, IPV6_V6ONLY, &one, sizeof(one));
                 if (!tcp)
                         setsockopt(fd, SOL_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
         }
-        if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
+        if (bind(fd, &ss.sa, len) < 0) {
                 fprintf(stderr, "server: bind %s %s port %d: %s\n", tcp ? "tcp" : "udp",
                         family == AF_INET ? "IPv4" : "IPv6", port, strerror(errno));
                 close(fd);
@@ -118,11 +121,11 @@ static int open_one(bool tcp, int family, int port)
 static void serve_tcp(const struct lsock *l)
 {
         for (int i = 0; i < 64; i++) {
-                struct sockaddr_storage peer;
+                union sa peer;
                 socklen_t plen = sizeof(peer);
                 char addr[INET6_ADDRSTRLEN] = "?", line[128];
                 int port = 0, n;
-                int c = accept4(l->fd, (struct sockaddr *)&peer, &plen, SOCK_CLOEXEC | SOCK_NONBLOCK);
+                int c = accept4(l->fd, &peer.sa, &plen, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
                 if (c < 0)
                         return;
@@ -137,17 +140,20 @@ static void serve_tcp(const struct lsock *l)
 static void serve_udp(const struct lsock *l)
 {
         for (int i = 0; i < 64; i++) {
-                char data[2048], control[256], addr[INET6_ADDRSTRLEN] = "?", line[128];
-                char reply_control[256];
-                struct sockaddr_storage peer;
+                char data[2048], addr[INET6_ADDRSTRLEN] = "?", line[128];
+                union {
+                        char buf[256];
+                        struct cmsghdr align;
+                } control, reply_control;
+                union sa peer;
                 struct iovec iov = { data, sizeof(data) };
                 struct msghdr msg = {
                         .msg_name = &peer,
                         .msg_namelen = sizeof(peer),
                         .msg_iov = &iov,
                         .msg_iovlen = 1,
-                        .msg_control = control,
-                        .msg_controllen = sizeof(control),
+                        .msg_control = control.buf,
+                        .msg_controllen = sizeof(control.buf),
                 };
                 struct msghdr out;
                 struct iovec oiov;
@@ -166,7 +172,7 @@ static void serve_udp(const struct lsock *l)
                         .msg_iov = &oiov,
                         .msg_iovlen = 1,
                 };
-                memset(reply_control, 0, sizeof(reply_control));
+                memset(&reply_control, 0, sizeof(reply_control));
                 /* Reply from the address the datagram was sent to. */
                 for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
                         if (c->cmsg_level == SOL_IP && c->cmsg_type == IP_PKTINFO) {
@@ -175,7 +181,7 @@ static void serve_udp(const struct lsock *l)
                                 memcpy(&pi, CMSG_DATA(c), sizeof(pi));
                                 pi.ipi_spec_dst = pi.ipi_addr;
                                 pi.ipi_ifindex = 0;
-                                out.msg_control = reply_control;
+                                out.msg_control = reply_control.buf;
                                 out.msg_controllen = CMSG_SPACE(sizeof(pi));
                                 oc = CMSG_FIRSTHDR(&out);
                                 oc->cmsg_level = SOL_IP;
@@ -187,7 +193,7 @@ static void serve_udp(const struct lsock *l)
                                 struct cmsghdr *oc;
                                 memcpy(&pi, CMSG_DATA(c), sizeof(pi));
                                 pi.ipi6_ifindex = 0;
-                                out.msg_control = reply_control;
+                                out.msg_control = reply_control.buf;
                                 out.msg_controllen = CMSG_SPACE(sizeof(pi));
                                 oc = CMSG_FIRSTHDR(&out);
                                 oc->cmsg_level = SOL_IPV6;

@@ -2,13 +2,15 @@
 /*
  * test-nft-netlink: nft-netlink against the running kernel, each test in
  * a network namespace of its own (made in the forked test process, gone
- * with it). Batches are built by hand with libnftnl, so this tests the
- * socket module alone: a commit with echo teaches the rule handles and a
- * dump gives back the same table; check mode and refused batches change
- * nothing and name the refused message's line (and expression); a stale
- * genid gives -ERESTART; 50k rules go in one transaction; a replace
- * leaves other tables alone; big sets span several element messages;
- * generation events tell our commits from others'.
+ * with it). Batches are mostly built by hand with libnftnl, so this tests
+ * the socket module alone: a commit with echo teaches the rule handles and
+ * a dump gives back the same table; check mode and refused batches change
+ * nothing and name the refused message's line (and expression, read in
+ * the bytes sent); a stale genid gives -ERESTART; 50k rules go in one
+ * transaction; a replace leaves other tables alone; big sets span several
+ * element messages; generation events tell our commits from others'. And
+ * the compiler's batch: every handle it predicts is the one the kernel
+ * gives, over several tables with user chains and sets.
  *
  * Needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN for unshare); exits 77 (skip)
  * without.
@@ -26,12 +28,16 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
 
+#include <libmnl/libmnl.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/udata.h>
 
+#include "nft-compile.h"
 #include "nft-netlink.h"
+#include "ruleset-parse.h"
 
 #define FAMILY NFPROTO_IPV4
 #define TABLE "nfwall-test"
@@ -42,13 +48,36 @@
 
 /* ---- building batches by hand ---- */
 
+/* Serialises the object into the batch, at this line of FILE_NAME, and frees it, as the compiler does. */
 static void add(NftBatch *b, NftMessageKind kind, void *object, unsigned line) {
         SourceLoc loc = { .file = FILE_NAME, .line = line };
 
-        ck_assert_int_eq(nft_batch_add(b, kind, object, &loc), 0);
+        switch (kind) {
+        case NFT_MESSAGE_NEW_TABLE:
+        case NFT_MESSAGE_DEL_TABLE:
+                ck_assert_int_eq(nft_batch_add_table(b, kind, object, &loc), 0);
+                nftnl_table_free(object);
+                return;
+        case NFT_MESSAGE_NEW_CHAIN:
+                ck_assert_int_eq(nft_batch_add_chain(b, object, &loc, 0), 0);
+                nftnl_chain_free(object);
+                return;
+        case NFT_MESSAGE_NEW_SET:
+                ck_assert_int_eq(nft_batch_add_set(b, object, &loc, 0), 0);
+                nftnl_set_free(object);
+                return;
+        case NFT_MESSAGE_NEW_RULE:
+                ck_assert_int_eq(nft_batch_add_rule(b, object, &loc, 0), 0);
+                nftnl_rule_free(object);
+                return;
+        case _NFT_MESSAGE_KIND_MAX:
+        case _NFT_MESSAGE_KIND_INVALID:
+                break;
+        }
+        ck_abort_msg("no such message kind: %d", kind);
 }
 
-static struct nftnl_table *table_new(int family, const char *name) {
+static struct nftnl_table *nl_table_new(int family, const char *name) {
         struct nftnl_table *t = nftnl_table_alloc();
 
         ck_assert_ptr_nonnull(t);
@@ -57,7 +86,7 @@ static struct nftnl_table *table_new(int family, const char *name) {
         return t;
 }
 
-static struct nftnl_chain *chain_new(int family, const char *table, const char *name) {
+static struct nftnl_chain *nl_chain_new(int family, const char *table, const char *name) {
         struct nftnl_chain *c = nftnl_chain_alloc();
 
         ck_assert_ptr_nonnull(c);
@@ -67,8 +96,8 @@ static struct nftnl_chain *chain_new(int family, const char *table, const char *
         return c;
 }
 
-static struct nftnl_chain *base_chain_new(int family, const char *table, const char *name) {
-        struct nftnl_chain *c = chain_new(family, table, name);
+static struct nftnl_chain *nl_base_chain_new(int family, const char *table, const char *name) {
+        struct nftnl_chain *c = nl_chain_new(family, table, name);
 
         nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_INET_LOCAL_IN);
         nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, 0);
@@ -111,7 +140,7 @@ static struct nftnl_set *ports_set_new(void) {
         return s;
 }
 
-static struct nftnl_rule *rule_new(int family, const char *table, const char *chain) {
+static struct nftnl_rule *nl_rule_new(int family, const char *table, const char *chain) {
         struct nftnl_rule *r = nftnl_rule_alloc();
 
         ck_assert_ptr_nonnull(r);
@@ -212,12 +241,12 @@ static const char *const ref_rule_chains[REF_RULES] = { "INPUT", "INPUT", "INPUT
 static void build_reference(NftBatch *b) {
         struct nftnl_rule *r;
 
-        add(b, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, TABLE), 1);
-        add(b, NFT_MESSAGE_NEW_CHAIN, base_chain_new(FAMILY, TABLE, "INPUT"), 2);
-        add(b, NFT_MESSAGE_NEW_CHAIN, chain_new(FAMILY, TABLE, "USER"), 3);
+        add(b, NFT_MESSAGE_NEW_TABLE, nl_table_new(FAMILY, TABLE), 1);
+        add(b, NFT_MESSAGE_NEW_CHAIN, nl_base_chain_new(FAMILY, TABLE, "INPUT"), 2);
+        add(b, NFT_MESSAGE_NEW_CHAIN, nl_chain_new(FAMILY, TABLE, "USER"), 3);
         add(b, NFT_MESSAGE_NEW_SET, ports_set_new(), 4);
 
-        r = rule_new(FAMILY, TABLE, "INPUT");
+        r = nl_rule_new(FAMILY, TABLE, "INPUT");
         add_l4proto_tcp(r);
         add_dport(r, 22);
         add_counter(r);
@@ -233,7 +262,7 @@ static void build_reference(NftBatch *b) {
         }
         add(b, NFT_MESSAGE_NEW_RULE, r, 5);
 
-        r = rule_new(FAMILY, TABLE, "INPUT");
+        r = nl_rule_new(FAMILY, TABLE, "INPUT");
         add_l4proto_tcp(r);
         add_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2);
         add_lookup(r, "ports", 1);
@@ -241,12 +270,12 @@ static void build_reference(NftBatch *b) {
         add_verdict(r, NF_DROP, NULL);
         add(b, NFT_MESSAGE_NEW_RULE, r, 6);
 
-        r = rule_new(FAMILY, TABLE, "INPUT");
+        r = nl_rule_new(FAMILY, TABLE, "INPUT");
         add_counter(r);
         add_verdict(r, NFT_JUMP, "USER");
         add(b, NFT_MESSAGE_NEW_RULE, r, 7);
 
-        r = rule_new(FAMILY, TABLE, "USER");
+        r = nl_rule_new(FAMILY, TABLE, "USER");
         add_counter(r);
         add_verdict(r, NFT_RETURN, NULL);
         add(b, NFT_MESSAGE_NEW_RULE, r, 8);
@@ -372,10 +401,10 @@ START_TEST(test_commit_echo_dump) {
         size_t n_elems = 0;
 
         /* Someone else's table in the same family: not ours, not listed. */
-        add(&other, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, "filter"), 1);
-        add(&other, NFT_MESSAGE_NEW_CHAIN, chain_new(FAMILY, "filter", "INPUT"), 2);
+        add(&other, NFT_MESSAGE_NEW_TABLE, nl_table_new(FAMILY, "filter"), 1);
+        add(&other, NFT_MESSAGE_NEW_CHAIN, nl_chain_new(FAMILY, "filter", "INPUT"), 2);
         {
-                struct nftnl_rule *r = rule_new(FAMILY, "filter", "INPUT");
+                struct nftnl_rule *r = nl_rule_new(FAMILY, "filter", "INPUT");
 
                 add_counter(r);
                 add(&other, NFT_MESSAGE_NEW_RULE, r, 3);
@@ -468,7 +497,7 @@ END_TEST
 
 /* A rule jumping to a chain that does not exist: ENOENT, blamed on the immediate. */
 static struct nftnl_rule *bad_jump_rule_new(void) {
-        struct nftnl_rule *r = rule_new(FAMILY, TABLE, "INPUT");
+        struct nftnl_rule *r = nl_rule_new(FAMILY, TABLE, "INPUT");
 
         add_dport(r, 25);       /* payload, cmp */
         add_counter(r);
@@ -490,13 +519,13 @@ START_TEST(test_check_mode) {
         ck_assert_int_eq(nft_socket_get_genid(s, &genid), 0);
 
         /* A refused batch in check mode: one diagnostic at its line, nothing changed. */
-        add(&bad, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, "nfwall-check"), 40);
-        add(&bad, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, TABLE), 41);
+        add(&bad, NFT_MESSAGE_NEW_TABLE, nl_table_new(FAMILY, "nfwall-check"), 40);
+        add(&bad, NFT_MESSAGE_NEW_TABLE, nl_table_new(FAMILY, TABLE), 41);
         add(&bad, NFT_MESSAGE_NEW_RULE, bad_jump_rule_new(), 42);
         {
                 /* Blame lands inside the rule too: a lookup in a set that does not exist. */
-                struct nftnl_rule *r = rule_new(FAMILY, TABLE, "INPUT");
-                struct nftnl_chain *c = base_chain_new(FAMILY, TABLE, "BAD");
+                struct nftnl_rule *r = nl_rule_new(FAMILY, TABLE, "INPUT");
+                struct nftnl_chain *c = nl_base_chain_new(FAMILY, TABLE, "BAD");
 
                 add_l4proto_tcp(r);
                 add_lookup(r, "missing", 99); /* expression #3 */
@@ -527,10 +556,10 @@ START_TEST(test_check_mode) {
 
         /* A good batch in check mode: accepted, and still nothing changed. */
         diag_list_clear(&diags);
-        add(&good, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, "nfwall-check"), 50);
-        add(&good, NFT_MESSAGE_NEW_CHAIN, base_chain_new(FAMILY, "nfwall-check", "INPUT"), 51);
+        add(&good, NFT_MESSAGE_NEW_TABLE, nl_table_new(FAMILY, "nfwall-check"), 50);
+        add(&good, NFT_MESSAGE_NEW_CHAIN, nl_base_chain_new(FAMILY, "nfwall-check", "INPUT"), 51);
         {
-                struct nftnl_rule *r = rule_new(FAMILY, "nfwall-check", "INPUT");
+                struct nftnl_rule *r = nl_rule_new(FAMILY, "nfwall-check", "INPUT");
 
                 add_counter(r);
                 add(&good, NFT_MESSAGE_NEW_RULE, r, 52);
@@ -549,11 +578,11 @@ END_TEST
 
 /* The replace the compiler emits: create-if-missing, delete, create, then the content. */
 static void build_replace_head(NftBatch *b) {
-        add(b, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, TABLE), 1);
-        add(b, NFT_MESSAGE_DEL_TABLE, table_new(FAMILY, TABLE), 1);
-        add(b, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, TABLE), 1);
-        add(b, NFT_MESSAGE_NEW_CHAIN, base_chain_new(FAMILY, TABLE, "INPUT"), 2);
-        add(b, NFT_MESSAGE_NEW_CHAIN, chain_new(FAMILY, TABLE, "USER"), 3);
+        add(b, NFT_MESSAGE_NEW_TABLE, nl_table_new(FAMILY, TABLE), 1);
+        add(b, NFT_MESSAGE_DEL_TABLE, nl_table_new(FAMILY, TABLE), 1);
+        add(b, NFT_MESSAGE_NEW_TABLE, nl_table_new(FAMILY, TABLE), 1);
+        add(b, NFT_MESSAGE_NEW_CHAIN, nl_base_chain_new(FAMILY, TABLE, "INPUT"), 2);
+        add(b, NFT_MESSAGE_NEW_CHAIN, nl_chain_new(FAMILY, TABLE, "USER"), 3);
 }
 
 /* Rules at lines 10, 11 (jumps nowhere), 12. */
@@ -561,13 +590,13 @@ static void build_bad_replace(NftBatch *b) {
         struct nftnl_rule *r;
 
         build_replace_head(b);
-        r = rule_new(FAMILY, TABLE, "INPUT");
+        r = nl_rule_new(FAMILY, TABLE, "INPUT");
         add_dport(r, 22);
         add_counter(r);
         add_verdict(r, NF_ACCEPT, NULL);
         add(b, NFT_MESSAGE_NEW_RULE, r, 10);
         add(b, NFT_MESSAGE_NEW_RULE, bad_jump_rule_new(), 11);
-        r = rule_new(FAMILY, TABLE, "INPUT");
+        r = nl_rule_new(FAMILY, TABLE, "INPUT");
         add_counter(r);
         add_verdict(r, NFT_JUMP, "USER");
         add(b, NFT_MESSAGE_NEW_RULE, r, 12);
@@ -619,7 +648,7 @@ START_TEST(test_restart) {
         /* A good one against a stale generation: refused too. */
         build_replace_head(&good);
         {
-                struct nftnl_rule *r = rule_new(FAMILY, TABLE, "INPUT");
+                struct nftnl_rule *r = nl_rule_new(FAMILY, TABLE, "INPUT");
 
                 add_counter(r);
                 add_verdict(r, NF_DROP, NULL);
@@ -655,11 +684,11 @@ START_TEST(test_big) {
         size_t n = 0;
         int r;
 
-        add(&b, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, TABLE), 1);
-        add(&b, NFT_MESSAGE_NEW_CHAIN, base_chain_new(FAMILY, TABLE, "INPUT"), 2);
+        add(&b, NFT_MESSAGE_NEW_TABLE, nl_table_new(FAMILY, TABLE), 1);
+        add(&b, NFT_MESSAGE_NEW_CHAIN, nl_base_chain_new(FAMILY, TABLE, "INPUT"), 2);
         /* ip saddr 10.x.y.z tcp dport P counter accept */
         for (unsigned i = 0; i < N_BIG; i++) {
-                struct nftnl_rule *rule = rule_new(FAMILY, TABLE, "INPUT");
+                struct nftnl_rule *rule = nl_rule_new(FAMILY, TABLE, "INPUT");
                 uint32_t saddr = htonl(0x0a000000u | (i + 1));
 
                 add_l4proto_tcp(rule);
@@ -726,10 +755,10 @@ START_TEST(test_dump_during_commits) {
                 printf("# cannot force socket buffers here: skipping the dump race\n");
                 return;
         }
-        add(&b, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, TABLE), 1);
-        add(&b, NFT_MESSAGE_NEW_CHAIN, base_chain_new(FAMILY, TABLE, "INPUT"), 2);
+        add(&b, NFT_MESSAGE_NEW_TABLE, nl_table_new(FAMILY, TABLE), 1);
+        add(&b, NFT_MESSAGE_NEW_CHAIN, nl_base_chain_new(FAMILY, TABLE, "INPUT"), 2);
         for (unsigned i = 0; i < N_DUMP_RACE; i++) {
-                struct nftnl_rule *rule = rule_new(FAMILY, TABLE, "INPUT");
+                struct nftnl_rule *rule = nl_rule_new(FAMILY, TABLE, "INPUT");
 
                 add_dport(rule, (uint16_t)(1 + i % 65000));
                 add_counter(rule);
@@ -754,7 +783,7 @@ START_TEST(test_dump_during_commits) {
                         DiagList diags = DIAG_LIST_INIT;
 
                         usleep(30 * 1000);
-                        add(&cb, i % 2 ? NFT_MESSAGE_DEL_TABLE : NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, "elsewhere"), 1);
+                        add(&cb, i % 2 ? NFT_MESSAGE_DEL_TABLE : NFT_MESSAGE_NEW_TABLE, nl_table_new(FAMILY, "elsewhere"), 1);
                         if (nft_socket_commit(cs, &cb, 0, 0, &diags, NULL) < 0)
                                 _exit(1);
                 }
@@ -778,24 +807,24 @@ START_TEST(test_replace_keeps_others) {
         struct nftnl_rule *r;
 
         /* table inet other { chain forward { type filter hook forward priority 0; counter drop } } */
-        add(&other, NFT_MESSAGE_NEW_TABLE, table_new(NFPROTO_INET, "other"), 1);
-        c = chain_new(NFPROTO_INET, "other", "forward");
+        add(&other, NFT_MESSAGE_NEW_TABLE, nl_table_new(NFPROTO_INET, "other"), 1);
+        c = nl_chain_new(NFPROTO_INET, "other", "forward");
         nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_INET_FORWARD);
         nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, 0);
         nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
         add(&other, NFT_MESSAGE_NEW_CHAIN, c, 2);
-        r = rule_new(NFPROTO_INET, "other", "forward");
+        r = nl_rule_new(NFPROTO_INET, "other", "forward");
         add_counter(r);
         add_verdict(r, NF_DROP, NULL);
         add(&other, NFT_MESSAGE_NEW_RULE, r, 3);
         ck_assert_uint_eq(commit_ok(s, &other, &other_handle, 1), 1);
 
         /* The replace of a table that does not exist yet: NEW_TABLE first, so DEL_TABLE finds it. */
-        add(&first, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, TABLE), 1);
-        add(&first, NFT_MESSAGE_DEL_TABLE, table_new(FAMILY, TABLE), 1);
-        add(&first, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, TABLE), 1);
-        add(&first, NFT_MESSAGE_NEW_CHAIN, base_chain_new(FAMILY, TABLE, "INPUT"), 2);
-        r = rule_new(FAMILY, TABLE, "INPUT");
+        add(&first, NFT_MESSAGE_NEW_TABLE, nl_table_new(FAMILY, TABLE), 1);
+        add(&first, NFT_MESSAGE_DEL_TABLE, nl_table_new(FAMILY, TABLE), 1);
+        add(&first, NFT_MESSAGE_NEW_TABLE, nl_table_new(FAMILY, TABLE), 1);
+        add(&first, NFT_MESSAGE_NEW_CHAIN, nl_base_chain_new(FAMILY, TABLE, "INPUT"), 2);
+        r = nl_rule_new(FAMILY, TABLE, "INPUT");
         add_counter(r);
         add_verdict(r, NF_ACCEPT, NULL);
         add(&first, NFT_MESSAGE_NEW_RULE, r, 3);
@@ -803,16 +832,16 @@ START_TEST(test_replace_keeps_others) {
         assert_rules(s, FAMILY, TABLE, 1, chains, first_handles);
 
         /* Replace it with other content: old rules gone, new ones in. */
-        add(&second, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, TABLE), 1);
-        add(&second, NFT_MESSAGE_DEL_TABLE, table_new(FAMILY, TABLE), 1);
-        add(&second, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, TABLE), 1);
-        add(&second, NFT_MESSAGE_NEW_CHAIN, base_chain_new(FAMILY, TABLE, "INPUT"), 2);
-        r = rule_new(FAMILY, TABLE, "INPUT");
+        add(&second, NFT_MESSAGE_NEW_TABLE, nl_table_new(FAMILY, TABLE), 1);
+        add(&second, NFT_MESSAGE_DEL_TABLE, nl_table_new(FAMILY, TABLE), 1);
+        add(&second, NFT_MESSAGE_NEW_TABLE, nl_table_new(FAMILY, TABLE), 1);
+        add(&second, NFT_MESSAGE_NEW_CHAIN, nl_base_chain_new(FAMILY, TABLE, "INPUT"), 2);
+        r = nl_rule_new(FAMILY, TABLE, "INPUT");
         add_dport(r, 22);
         add_counter(r);
         add_verdict(r, NF_ACCEPT, NULL);
         add(&second, NFT_MESSAGE_NEW_RULE, r, 3);
-        r = rule_new(FAMILY, TABLE, "INPUT");
+        r = nl_rule_new(FAMILY, TABLE, "INPUT");
         add_counter(r);
         add_verdict(r, NF_DROP, NULL);
         add(&second, NFT_MESSAGE_NEW_RULE, r, 4);
@@ -853,7 +882,7 @@ START_TEST(test_big_set) {
                 nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &addr, sizeof(addr));
                 nftnl_set_elem_add(set, e);
         }
-        add(&b, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, TABLE), 1);
+        add(&b, NFT_MESSAGE_NEW_TABLE, nl_table_new(FAMILY, TABLE), 1);
         add(&b, NFT_MESSAGE_NEW_SET, set, 2);
         if (nft_socket_commit(s, &b, 0, 0, &diags, &stats) < 0)
                 diag_list_print(&diags, stderr);
@@ -950,7 +979,7 @@ START_TEST(test_generations) {
                 NftSocket *cs = NULL;
                 DiagList diags = DIAG_LIST_INIT;
 
-                add(&b, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, "nfwall-child"), 1);
+                add(&b, NFT_MESSAGE_NEW_TABLE, nl_table_new(FAMILY, "nfwall-child"), 1);
                 _exit(nft_socket_open(&cs) == 0 && nft_socket_commit(cs, &b, 0, 0, &diags, NULL) == 0 ? 0 : 1);
         }
         ck_assert_int_eq(waitpid(pid, &status, 0), pid);
@@ -962,21 +991,217 @@ START_TEST(test_generations) {
 END_TEST
 
 START_TEST(test_too_many_expressions) {
-        _cleanup_(nft_socket_freep) NftSocket *s = socket_new();
         _cleanup_(nft_batch_deinit) NftBatch b = NFT_BATCH_INIT;
-        _cleanup_(diag_list_deinit) DiagList diags = DIAG_LIST_INIT;
-        struct nftnl_rule *r = rule_new(FAMILY, TABLE, "INPUT");
+        struct nftnl_rule *r = nl_rule_new(FAMILY, TABLE, "INPUT");
+        struct nftnl_rule *u = nl_rule_new(FAMILY, TABLE, "INPUT");
+        uint8_t udata[NFT_UDATA_MAX + 1] = {};
 
-        /* Refused before anything is built or sent: libnftnl would write past the batch page. */
+        /* Refused before anything is written: libnftnl would write past the room a message has. */
         for (unsigned i = 0; i < 1000; i++)
                 add_counter(r);
-        add(&b, NFT_MESSAGE_NEW_TABLE, table_new(FAMILY, TABLE), 1);
-        add(&b, NFT_MESSAGE_NEW_RULE, r, 9);
-        ck_assert_int_eq(nft_socket_commit(s, &b, 0, 0, &diags, NULL), -EINVAL);
-        ck_assert_uint_eq(diags.n_items, 1);
-        ck_assert_uint_eq(diags.items[0].line, 9);
-        ck_assert_str_eq(diags.items[0].message, "the kernel would refuse this rule: 1000 expressions, at most 128");
-        assert_tables(s, NULL, 0);
+        add(&b, NFT_MESSAGE_NEW_TABLE, nl_table_new(FAMILY, TABLE), 1);
+        ck_assert_int_eq(nft_batch_add_rule(&b, r, NULL, 0), -E2BIG);
+        nftnl_rule_set_data(u, NFTNL_RULE_USERDATA, udata, sizeof(udata));
+        ck_assert_int_eq(nft_batch_add_rule(&b, u, NULL, 0), -E2BIG);
+        ck_assert_uint_eq(b.n_messages, 1);
+        ck_assert_uint_eq(b.n_seqs, 1);
+        ck_assert_uint_eq(b.n_rules, 0);
+        nftnl_rule_free(r);
+        nftnl_rule_free(u);
+
+        /* The compiler says so first, at the rule: 14 conntrack matches of 10 expressions. */
+        {
+                _cleanup_(ruleset_freep) Ruleset *rs = NULL;
+                _cleanup_(nft_batch_deinit) NftBatch cb = NFT_BATCH_INIT;
+                _cleanup_(diag_list_deinit) DiagList diags = DIAG_LIST_INIT;
+                char text[4096];
+                int n;
+
+                n = snprintf(text, sizeof(text), "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp");
+                for (unsigned i = 0; i < 14; i++)
+                        n += snprintf(text + n, sizeof(text) - (size_t)n,
+                                      " -m conntrack --ctstate NEW --ctorigsrc 10.0.0.%u --ctorigdst 10.1.0.1"
+                                      " --ctstatus ASSURED", i + 1);
+                snprintf(text + n, sizeof(text) - (size_t)n, " -j ACCEPT\nCOMMIT\n");
+                ck_assert_int_eq(ruleset_parse_string(text, strlen(text), FILE_NAME, FAMILY_IPV4, &diags, &rs), 0);
+                diag_list_clear(&diags);
+                ck_assert_int_eq(nft_compile_ruleset(rs, FAMILY_BIT(FAMILY_IPV4), &cb, &diags), -EOPNOTSUPP);
+                ck_assert_uint_eq(diags.n_items, 1);
+                ck_assert_uint_eq(diags.items[0].line, 3);
+                ck_assert_int_eq(diags.items[0].code, DIAG_UNSUPPORTED);
+                ck_assert_str_eq(diags.items[0].message,
+                                 "nf_tables takes at most 128 expressions in a rule, this one needs 144");
+                ck_assert_uint_eq(cb.n_rules, 0);
+        }
+}
+END_TEST
+
+/*
+ * The compiler's predictions: tables of both kinds of chain, with sets
+ * (multiport lists, shared where equal) between the rules, in two
+ * families' worth of tables, made anew over what the kernel held. Every
+ * rule's echoed handle is the predicted one, and so is every chain's and
+ * set's in the dump.
+ */
+static const char *const predicted_v4 =
+        "*raw\n"
+        ":PREROUTING ACCEPT [0:0]\n"
+        ":OUTPUT ACCEPT [0:0]\n"
+        "-A PREROUTING -p udp -m multiport --dports 53,123 -j ACCEPT\n"
+        "COMMIT\n"
+        "*nat\n"
+        ":PREROUTING ACCEPT [0:0]\n"
+        ":INPUT ACCEPT [0:0]\n"
+        ":OUTPUT ACCEPT [0:0]\n"
+        ":POSTROUTING ACCEPT [0:0]\n"
+        ":web - [0:0]\n"
+        "-A PREROUTING -p tcp -m multiport --dports 80,443 -j web\n"
+        "-A web -p tcp -j DNAT --to-destination 10.0.0.2\n"
+        "-A POSTROUTING -o eth0 -j MASQUERADE\n"
+        "COMMIT\n"
+        "*filter\n"
+        ":INPUT DROP [0:0]\n"
+        ":FORWARD DROP [0:0]\n"
+        ":OUTPUT ACCEPT [0:0]\n"
+        ":svc-a - [0:0]\n"
+        ":svc-b - [0:0]\n"
+        "-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n"
+        "-A INPUT -i lo -j ACCEPT\n"
+        "-A INPUT -d 10.1.0.0/24 -j svc-a\n"
+        "-A INPUT -d 10.2.0.0/24 -j svc-b\n"
+        "-A svc-a -p tcp -m multiport --dports 22,80,443 -j ACCEPT\n"
+        "-A svc-a -s 10.9.0.0/16 -p udp -m multiport --dports 53,123 -j ACCEPT\n"
+        "-A svc-b -p tcp -m multiport --dports 22,80,443 -m comment --comment \"shared set\" -j ACCEPT\n"
+        "-A svc-b -p tcp -m multiport --dports 8080:8090,9000 -j ACCEPT\n"
+        "-A svc-b -j RETURN\n"
+        "-A FORWARD -p tcp -m multiport --sports 1024:65535 -j svc-b\n"
+        "COMMIT\n";
+
+static void assert_table_handles(NftSocket *s, const NftBatch *b, const char *table, size_t *ret_checked) {
+        _cleanup_(nft_table_dump_deinit) NftTableDump d = {};
+        struct nftnl_chain_list_iter *ci;
+        struct nftnl_set_list_iter *si;
+        struct nftnl_chain *c;
+        struct nftnl_set *set;
+
+        ck_assert_int_eq(nft_socket_dump_table(s, FAMILY, table, &d), 0);
+        ci = nftnl_chain_list_iter_create(d.chains);
+        while ((c = nftnl_chain_list_iter_next(ci))) {
+                const char *name = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
+                bool found = false;
+
+                if (!streq(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE), table))
+                        continue;
+                /* The batch's NEWCHAIN for it, in this table: its bytes name both. */
+                for (size_t i = 0; i < b->n_messages && !found; i++) {
+                        const NftMessage *m = &b->messages[i];
+                        const struct nlattr *a;
+                        const char *t = NULL, *n = NULL;
+
+                        if (m->kind != NFT_MESSAGE_NEW_CHAIN)
+                                continue;
+                        mnl_attr_for_each(a, m->nlh, sizeof(struct nfgenmsg)) {
+                                if (mnl_attr_get_type(a) == NFTA_CHAIN_TABLE)
+                                        t = mnl_attr_get_str(a);
+                                else if (mnl_attr_get_type(a) == NFTA_CHAIN_NAME)
+                                        n = mnl_attr_get_str(a);
+                        }
+                        if (t && n && streq(t, table) && streq(n, name)) {
+                                ck_assert_uint_eq(nftnl_chain_get_u64(c, NFTNL_CHAIN_HANDLE), m->handle);
+                                found = true;
+                        }
+                }
+                ck_assert_msg(found, "chain %s %s not in the batch", table, name);
+                (*ret_checked)++;
+        }
+        nftnl_chain_list_iter_destroy(ci);
+
+        si = nftnl_set_list_iter_create(d.sets);
+        while ((set = nftnl_set_list_iter_next(si))) {
+                const char *name = nftnl_set_get_str(set, NFTNL_SET_NAME);
+                bool found = false;
+
+                for (size_t i = 0; i < b->n_messages && !found; i++) {
+                        const NftMessage *m = &b->messages[i];
+                        const struct nlattr *a;
+                        const char *t = NULL, *n = NULL;
+
+                        if (m->kind != NFT_MESSAGE_NEW_SET)
+                                continue;
+                        mnl_attr_for_each(a, m->nlh, sizeof(struct nfgenmsg)) {
+                                if (mnl_attr_get_type(a) == NFTA_SET_TABLE)
+                                        t = mnl_attr_get_str(a);
+                                else if (mnl_attr_get_type(a) == NFTA_SET_NAME)
+                                        n = mnl_attr_get_str(a);
+                        }
+                        if (t && n && streq(t, table) && streq(n, name)) {
+                                ck_assert_uint_eq(nftnl_set_get_u64(set, NFTNL_SET_HANDLE), m->handle);
+                                found = true;
+                        }
+                }
+                ck_assert_msg(found, "set %s %s not in the batch", table, name);
+                (*ret_checked)++;
+        }
+        nftnl_set_list_iter_destroy(si);
+}
+
+START_TEST(test_predicted_handles) {
+        _cleanup_(nft_socket_freep) NftSocket *s = socket_new();
+        _cleanup_(ruleset_freep) Ruleset *rs = NULL;
+        _cleanup_(diag_list_deinit) DiagList diags = DIAG_LIST_INIT;
+        _cleanup_free_ uint64_t *predicted = NULL;
+        NftCommitStats stats = {};
+        size_t n_rules = 0, n_sets = 0, checked = 0;
+
+        ck_assert_int_eq(ruleset_parse_string(predicted_v4, strlen(predicted_v4), FILE_NAME, FAMILY_IPV4, &diags,
+                                              &rs),
+                         0);
+        diag_list_clear(&diags);
+
+        /* Twice: into an empty namespace, then over the first load (the replace). */
+        for (unsigned round = 0; round < 2; round++) {
+                _cleanup_(nft_batch_deinit) NftBatch b = NFT_BATCH_INIT;
+                size_t k = 0;
+
+                ck_assert_int_eq(nft_compile_ruleset(rs, FAMILY_BIT(FAMILY_IPV4), &b, &diags), 0);
+                free(predicted);
+                predicted = calloc(b.n_rules, sizeof(uint64_t));
+                ck_assert_ptr_nonnull(predicted);
+                n_sets = 0;
+                for (size_t i = 0; i < b.n_messages; i++) {
+                        const NftMessage *m = &b.messages[i];
+
+                        if (m->kind == NFT_MESSAGE_NEW_RULE) {
+                                ck_assert_uint_gt(m->handle, 0);
+                                predicted[k++] = m->handle;
+                        }
+                        n_sets += m->kind == NFT_MESSAGE_NEW_SET;
+                }
+                n_rules = k;
+                ck_assert_uint_eq(n_rules, 14);
+                /* 53,123 in raw and filter; 80,443 in nat; 22,80,443 (shared), 8080:8090,9000, 1024:65535 */
+                ck_assert_uint_eq(n_sets, 6);
+
+                ck_assert_int_eq(nft_socket_commit(s, &b, NFT_COMMIT_ECHO, 0, &diags, &stats), 0);
+                ck_assert_uint_eq(diags.n_items, 0);
+                ck_assert_uint_eq(stats.n_echoes, n_rules);
+                k = 0;
+                for (size_t i = 0; i < b.n_messages; i++)
+                        if (b.messages[i].kind == NFT_MESSAGE_NEW_RULE) {
+                                ck_assert_msg(b.messages[i].handle == predicted[k],
+                                              "rule at line %u: handle %llu, predicted %llu", b.messages[i].loc.line,
+                                              (unsigned long long)b.messages[i].handle,
+                                              (unsigned long long)predicted[k]);
+                                k++;
+                        }
+
+                checked = 0;
+                assert_table_handles(s, &b, NFT_TABLE_PREFIX "raw", &checked);
+                assert_table_handles(s, &b, NFT_TABLE_PREFIX "nat", &checked);
+                assert_table_handles(s, &b, NFT_TABLE_PREFIX "filter", &checked);
+                /* raw: 2 chains + 1 set; nat: 5 + 1; filter: 5 + 4 */
+                ck_assert_uint_eq(checked, 18);
+        }
 }
 END_TEST
 
@@ -996,6 +1221,7 @@ static Suite *nft_netlink_suite(void) {
         tcase_add_test(tc, test_big_set);
         tcase_add_test(tc, test_generations);
         tcase_add_test(tc, test_too_many_expressions);
+        tcase_add_test(tc, test_predicted_handles);
         suite_add_tcase(s, tc);
         return s;
 }
