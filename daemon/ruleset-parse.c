@@ -1018,7 +1018,7 @@ int command_parse(const ParseContext *ctx, const Token *tokens, size_t n, Comman
         int r;
 
         cmd.table = ctx->table;
-        r = rule_new(&rule);
+        r = ctx->scratch ? rule_new_in_scratch(ctx->scratch, &rule) : rule_new(&rule);
         if (r < 0)
                 return r;
         p.rule = rule;
@@ -1273,6 +1273,7 @@ struct RulesetParser {
         size_t errors_at_start;
         Table *block;                   /* the *table being read, not yet in rs */
         TokenBuffer tokens;
+        RuleScratch scratch;
         unsigned block_line;
 };
 
@@ -1302,6 +1303,7 @@ RulesetParser *ruleset_parser_free(RulesetParser *p) {
         table_free(p->block);
         ruleset_free(p->rs);
         token_buffer_deinit(&p->tokens);
+        rule_scratch_deinit(&p->scratch);
         free(p);
         return NULL;
 }
@@ -1449,6 +1451,7 @@ static int parser_command_line(RulesetParser *p, const Token *tokens, size_t n) 
                 .restore = true,
                 .table = p->block->type,
                 .diags = p->diags,
+                .scratch = &p->scratch,
         };
         Counters counters;
         bool has_counters = false;

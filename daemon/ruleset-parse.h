@@ -83,6 +83,7 @@ typedef struct ParseContext {
         bool restore;                   /* inside a rules file: -t not allowed */
         TableType table;                /* the *table block, or -t's default */
         DiagList *diags;
+        RuleScratch *scratch;           /* optional: where to build the rule before it is packed */
 } ParseContext;
 
 /* Tokens of one line; reused from line to line so a large file costs no allocation per line. */

@@ -350,7 +350,7 @@ Target *target_free(Target *t) {
 }
 
 Rule *rule_free(Rule *r) {
-        if (!r)
+        if (!r || r->in_scratch)
                 return NULL;
         if (!r->packed) {
                 for (Match *m = r->matches, *next; m; m = next) {
@@ -364,11 +364,63 @@ Rule *rule_free(Rule *r) {
         return NULL;
 }
 
+/* The scratch area a rule was made in: its address sits just before the rule. */
+static RuleScratch *rule_scratch(const Rule *r) {
+        return *(RuleScratch **)((uint8_t *)r - 8);
+}
+
+/* Zeroed memory for a part of r: from its scratch area if it has one. */
+static void *rule_part_alloc(Rule *r, size_t size) {
+        RuleScratch *s;
+        void *p;
+
+        if (!r->in_scratch)
+                return calloc(1, size);
+        s = rule_scratch(r);
+        size = (size + 7) & ~(size_t)7;
+        if (s->used + size > s->size)
+                return NULL; /* no rule of iptables' grammar comes near the scratch size */
+        p = s->data + s->used;
+        s->used += size;
+        memset(p, 0, size);
+        return p;
+}
+
+static void rule_part_free(const Rule *r, void *p) {
+        if (!r->in_scratch)
+                free(p);
+}
+
+void rule_scratch_deinit(RuleScratch *s) {
+        free(s->data);
+        *s = RULE_SCRATCH_INIT;
+}
+
+int rule_new_in_scratch(RuleScratch *s, Rule **ret) {
+        /* 32 matches of the largest payloads fit many times over */
+        static const size_t size = 64 * 1024;
+        Rule *r;
+
+        if (!s->data) {
+                s->data = malloc(size);
+                if (!s->data)
+                        return -ENOMEM;
+                s->size = size;
+        }
+        *(RuleScratch **)s->data = s;
+        r = (Rule *)(s->data + 8);
+        memset(r, 0, sizeof(*r));
+        r->in_scratch = true;
+        s->used = 8 + ((sizeof(Rule) + 7) & ~(size_t)7);
+        *ret = r;
+        return 0;
+}
+
 int rule_add_match(Rule *r, const Extension *ext, unsigned column, Match **ret) {
         Match *m, **tail;
 
         assert(!r->packed);
-        m = calloc(1, sizeof(Match) + ext->size);
+        m = rule_part_alloc(r, sizeof(Match) + ext->size);
         if (!m)
                 return -ENOMEM;
         m->ext = ext;
@@ -386,13 +438,13 @@ int rule_set_target(Rule *r, const Extension *ext, unsigned column, Target **ret
         Target *t;
 
         assert(!r->packed);
-        t = calloc(1, sizeof(Target) + ext->size);
+        t = rule_part_alloc(r, sizeof(Target) + ext->size);
         if (!t)
                 return -ENOMEM;
         t->ext = ext;
         t->column = column;
         t->size = (uint32_t)ext->size;
-        target_free(r->target);
+        rule_part_free(r, r->target);
         r->target = t;
         if (ret)
                 *ret = t;
@@ -428,6 +480,7 @@ int rule_dup(const Rule *r, Rule **ret) {
                 return -ENOMEM;
         *n = *r;
         n->packed = true;
+        n->in_scratch = false;
         if (r->foreign) {
                 n->foreign = strdup(r->foreign);
                 if (!n->foreign) {

@@ -192,6 +192,7 @@ typedef struct Rule {
         uint16_t flags;                 /* RuleFlags */
         uint8_t proto;
         bool packed;                    /* matches and target live in this rule's own allocation */
+        bool in_scratch;                /* built in a RuleScratch: freed with it, never on its own */
         Match *matches;                 /* in the order given: iptables-save keeps it */
         Target *target;                 /* NULL: no target (a counting rule) */
         uint64_t handle;                /* kernel rule handle, 0 = not in the kernel */
@@ -286,6 +287,23 @@ bool rule_equal(const Rule *a, const Rule *b);
 int rule_add_match(Rule *r, const Extension *ext, unsigned column, Match **ret);
 int rule_set_target(Rule *r, const Extension *ext, unsigned column, Target **ret);
 int rule_pack(Rule **r);
+
+/*
+ * Where a parser builds rules before rule_pack(): one buffer, reset for
+ * each rule, so that reading a large file costs one allocation per rule
+ * rather than one per match. A rule made here is never freed on its own.
+ */
+typedef struct RuleScratch {
+        uint8_t *data;
+        size_t size;
+        size_t used;
+} RuleScratch;
+
+#define RULE_SCRATCH_INIT ((RuleScratch){})
+
+void rule_scratch_deinit(RuleScratch *s);
+/* Resets the scratch area and makes an empty rule in it; its matches and target go there too. */
+int rule_new_in_scratch(RuleScratch *s, Rule **ret);
 const Match *rule_find_match(const Rule *r, MatchType type);
 
 Match *match_free(Match *m);
