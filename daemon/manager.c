@@ -1146,6 +1146,8 @@ static int on_nft_events(sd_event_source *s, int fd, uint32_t revents, void *use
                  * libvirt do all the time), maybe to ours. The dump tells.
                  */
                 m->last_foreign_genid = genid;
+                nft_socket_get_foreign_origin(m->nft_events, &m->last_foreign_genid, &m->last_foreign_pid,
+                                              m->last_foreign_comm);
                 manager_schedule_verify(m);
         }
         return 0;

@@ -549,6 +549,14 @@ static int compile_rule_into(NftCompileContext *ctx, const Rule *rule, struct nf
         unsigned before;
         int r;
 
+        /* a rule read back that nfwall did not write has no iptables form to compile from */
+        if (rule->foreign) {
+                r = diag_list_add(ctx->diags, DIAG_ERROR, DIAG_SEMANTIC, &rule->loc,
+                                  "a rule nfwall did not write cannot be loaded again (handle %llu)",
+                                  (unsigned long long)rule->handle);
+                return r < 0 ? r : -EINVAL;
+        }
+
         r = compile_core(&b);
         layout.n_core = (uint8_t)b.n_exprs;
         for (const Match *m = rule->matches; r >= 0 && m; m = m->next) {

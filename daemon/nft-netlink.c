@@ -67,6 +67,10 @@
 struct NftSocket {
         struct mnl_socket *nl;
         uint32_t portid;
+        /* The newest generation another process committed, as the last read of events saw it. */
+        uint32_t foreign_genid;
+        uint32_t foreign_pid;
+        char foreign_comm[16];
         uint32_t seq;
         uint8_t *buf;           /* RECV_BUFFER_SIZE */
         int sndbuf;             /* what we asked for: buffers only grow */
@@ -1143,8 +1147,17 @@ int nft_socket_read_generations(NftSocket *s, uint32_t *ret_genid, bool *ret_for
                         if (mnl_attr_parse(nlh, sizeof(struct nfgenmsg), gen_attr, tb) < 0 || !tb[NFTA_GEN_ID])
                                 continue;
                         genid = ntohl(mnl_attr_get_u32(tb[NFTA_GEN_ID]));
-                        if (!tb[NFTA_GEN_PROC_PID] || ntohl(mnl_attr_get_u32(tb[NFTA_GEN_PROC_PID])) != self)
+                        if (!tb[NFTA_GEN_PROC_PID] || ntohl(mnl_attr_get_u32(tb[NFTA_GEN_PROC_PID])) != self) {
                                 foreign = true;
+                                s->foreign_genid = genid;
+                                s->foreign_pid = tb[NFTA_GEN_PROC_PID] ? ntohl(mnl_attr_get_u32(tb[NFTA_GEN_PROC_PID])) : 0;
+                                s->foreign_comm[0] = 0;
+                                if (tb[NFTA_GEN_PROC_NAME])
+                                        snprintf(s->foreign_comm, sizeof(s->foreign_comm), "%.*s",
+                                                 (int)strnlen(mnl_attr_get_str(tb[NFTA_GEN_PROC_NAME]),
+                                                              mnl_attr_get_payload_len(tb[NFTA_GEN_PROC_NAME])),
+                                                 mnl_attr_get_str(tb[NFTA_GEN_PROC_NAME]));
+                        }
                         count++;
                 }
         }
@@ -1156,4 +1169,19 @@ int nft_socket_read_generations(NftSocket *s, uint32_t *ret_genid, bool *ret_for
                 *ret_foreign = foreign;
         }
         return count;
+}
+
+/**
+ * nft_socket_get_foreign_origin() - who made the newest foreign generation
+ * @s: a subscribed socket
+ * @ret_genid: that generation, 0 when none was seen
+ * @ret_pid: the committing thread's id, 0 when the kernel did not say
+ * @ret_comm: its name (TASK_COMM_LEN bytes), "" when not said
+ *
+ * As seen by the reads of nft_socket_read_generations() so far.
+ */
+void nft_socket_get_foreign_origin(NftSocket *s, uint32_t *ret_genid, uint32_t *ret_pid, char ret_comm[static 16]) {
+        *ret_genid = s->foreign_genid;
+        *ret_pid = s->foreign_pid;
+        memcpy(ret_comm, s->foreign_comm, 16);
 }

@@ -58,3 +58,5 @@ int nft_socket_dump_table(NftSocket *s, int family, const char *table, NftTableD
  */
 int nft_socket_subscribe(NftSocket *s, int rcvbuf);
 int nft_socket_read_generations(NftSocket *s, uint32_t *ret_genid, bool *ret_foreign);
+/* NFT_MSG_NEWGEN's NFTA_GEN_PROC_PID and _NAME of the newest generation another process committed. */
+void nft_socket_get_foreign_origin(NftSocket *s, uint32_t *ret_genid, uint32_t *ret_pid, char ret_comm[static 16]);
