@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "diag.h"
 #include "iptables-config.h"
 #include "log.h"
@@ -725,44 +726,6 @@ static int run_iptables(int argc, char *argv[]) {
 }
 
 /* import-config: local, no daemon */
-
-static void fclosep(FILE **f) {
-        if (*f)
-                fclose(*f);
-}
-
-/* Reads all of path ("-" = stdin), NUL-terminated; returns its size. */
-static int read_text_file(const char *path, size_t max, char **ret) {
-        _cleanup_(fclosep) FILE *owned = NULL;
-        _cleanup_free_ char *buf = NULL;
-        FILE *f = stdin;
-        size_t n;
-
-        if (!streq(path, "-")) {
-                struct stat st;
-
-                f = owned = fopen(path, "re");
-                if (!f)
-                        return negative_errno();
-                if (fstat(fileno(f), &st) < 0)
-                        return negative_errno();
-                if (S_ISDIR(st.st_mode))
-                        return -EISDIR;
-        }
-
-        buf = malloc(max + 2);
-        if (!buf)
-                return -ENOMEM;
-        n = fread(buf, 1, max + 1, f);
-        if (ferror(f))
-                return -EIO;
-        if (n > max)
-                return -EFBIG;
-        buf[n] = 0;
-
-        *ret = TAKE_PTR(buf);
-        return (int)n;
-}
 
 static int write_all(int fd, const char *data, size_t size) {
         while (size > 0) {

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include "fileio.h"
 #include "conf.h"
 #include "module-name.h"
 
@@ -449,39 +450,6 @@ int settings_load_string(const char *text, const char *name, Settings **ret, Dia
 
         *ret = TAKE_PTR(s);
         return 0;
-}
-
-static void fclosep(FILE **f) {
-        if (*f)
-                fclose(*f);
-}
-
-static int read_text_file(const char *path, size_t max, char **ret) {
-        _cleanup_free_ char *buf = NULL;
-        _cleanup_(fclosep) FILE *f = NULL;
-        struct stat st;
-        size_t n;
-
-        f = fopen(path, "re");
-        if (!f)
-                return negative_errno();
-        if (fstat(fileno(f), &st) < 0)
-                return negative_errno();
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
-
-        buf = malloc(max + 2);
-        if (!buf)
-                return -ENOMEM;
-        n = fread(buf, 1, max + 1, f);
-        if (ferror(f))
-                return -EIO;
-        if (n > max)
-                return -EFBIG;
-        buf[n] = 0;
-
-        *ret = TAKE_PTR(buf);
-        return (int)n;
 }
 
 int settings_load(const char *path, Settings **ret, DiagList *diags) {
