@@ -13,12 +13,9 @@
  */
 
 #include <check.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <libnftnl/udata.h>
 
 #include "ext-conntrack.h"
 #include "nft-compile.h"
@@ -29,7 +26,7 @@
 #include "ruleset-print.h"
 #include "strbuf.h"
 
-#define N_ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
+#include "nft-codec-test.h"
 
 static bool is_ours(const NftLayoutBlock *b) {
         if (b->target)
@@ -39,49 +36,7 @@ static bool is_ours(const NftLayoutBlock *b) {
                b->type == MATCH_CONNMARK;
 }
 
-/* ---- a compiled rule: expressions, layout, blocks ---- */
-
-typedef struct RuleExprs {
-        const struct nftnl_expr *exprs[256];
-        size_t n;
-        NftLayout layout;
-} RuleExprs;
-
-static int layout_cb(const struct nftnl_udata *attr, void *data) {
-        NftLayout *l = data;
-
-        if (nftnl_udata_type(attr) == NFT_UDATA_NFWALL)
-                ck_assert_int_eq(nft_layout_decode(nftnl_udata_get(attr), nftnl_udata_len(attr), l), 0);
-        return 0;
-}
-
-static void rule_exprs(const struct nftnl_rule *nr, RuleExprs *ret) {
-        struct nftnl_expr_iter *it = nftnl_expr_iter_create(nr);
-        struct nftnl_expr *e;
-        uint32_t len = 0;
-        const void *udata;
-
-        *ret = (RuleExprs){};
-        ck_assert_ptr_nonnull(it);
-        while ((e = nftnl_expr_iter_next(it))) {
-                ck_assert_uint_lt(ret->n, N_ELEMENTS(ret->exprs));
-                ret->exprs[ret->n++] = e;
-        }
-        nftnl_expr_iter_destroy(it);
-        udata = nftnl_rule_get_data(nr, NFTNL_RULE_USERDATA, &len);
-        ck_assert_ptr_nonnull(udata);
-        ck_assert_int_ge(nftnl_udata_parse(udata, len, layout_cb, &ret->layout), 0);
-        ck_assert_uint_eq(nft_layout_n_exprs(&ret->layout), ret->n);
-}
-
-/* Where block i starts: after the core, the blocks before it, and the counter before a target. */
-static size_t block_start(const NftLayout *l, unsigned i) {
-        size_t pos = l->n_core;
-
-        for (unsigned k = 0; k < i; k++)
-                pos += l->blocks[k].n_exprs;
-        return pos + (l->blocks[i].target ? 1 : 0);
-}
+/* ---- a compiled rule's blocks ---- */
 
 /* The block of the rule's target, or its match number `match`. */
 static unsigned find_block(const NftLayout *l, int match) {
@@ -129,13 +84,7 @@ static unsigned check_round_trip(const Table *t, const Rule *rule, const struct 
                 }
                 if (!is_ours(blk))
                         continue;
-                rd = (NftExprReader){
-                        .exprs = re.exprs + block_start(&re.layout, i),
-                        .n_exprs = blk->n_exprs,
-                        .family = t->family,
-                        .table = t->type,
-                        .model = rule,
-                };
+                rd = block_reader(&re, i, t, rule, NULL);
                 payload = calloc(1, ext->size + 1);
                 ck_assert_ptr_nonnull(payload);
                 ck_assert_msg(codec->decompile(&rd, payload) == 0, "%s:%u: block %u (%s) does not decompile",
@@ -149,28 +98,6 @@ static unsigned check_round_trip(const Table *t, const Rule *rule, const struct 
                 checked++;
         }
         return checked;
-}
-
-/* The text nftnl_rule_snprintf() gives for one block: its "[ ... ]" lines, without the indentation. */
-static void block_text(const struct nftnl_rule *nr, unsigned block, char *ret, size_t size) {
-        char buf[8192], *line, *save = NULL;
-        RuleExprs re;
-        size_t first, last, n = 0, len = 0;
-
-        rule_exprs(nr, &re);
-        ck_assert_uint_lt(block, re.layout.n_blocks);
-        first = block_start(&re.layout, block);
-        last = first + re.layout.blocks[block].n_exprs;
-        nftnl_rule_snprintf(buf, sizeof(buf), nr, NFTNL_OUTPUT_DEFAULT, 0);
-        ret[0] = 0;
-        for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                if (strncmp(line, "  [ ", 4) != 0)
-                        continue;
-                if (n >= first && n < last)
-                        len += (size_t)snprintf(ret + len, size - len, "%s%s", len ? "\n" : "", line + 2);
-                n++;
-        }
-        ck_assert_uint_eq(n, re.n);
 }
 
 /* A rule's compile: 0 and the rule, or the error with the diagnostics in diags. */
@@ -247,19 +174,10 @@ static bool golden_is_refused(const char *spec) {
 START_TEST(test_golden) {
         const char *name = golden_files[_i];
         Family family = strstr(name, ".v6") ? FAMILY_IPV6 : FAMILY_IPV4;
-        const char *root = getenv("NFWALL_SOURCE_ROOT");
-        _cleanup_(ruleset_freep) Ruleset *rs = NULL;
+        _cleanup_(ruleset_freep) Ruleset *rs = parse_golden(name, family);
         DiagList diags = DIAG_LIST_INIT;
-        char path[PATH_MAX];
         unsigned blocks = 0, refused = 0;
         int r;
-
-        snprintf(path, sizeof(path), "%s/tests/data/golden/%s", root ? root : ".", name);
-        r = ruleset_parse_file(path, family, &diags, &rs);
-        if (r < 0)
-                diag_list_print(&diags, stderr);
-        ck_assert_int_eq(r, 0);
-        diag_list_deinit(&diags);
 
         for (TableType tt = 0; tt < _TABLE_TYPE_MAX; tt++) {
                 const Table *t = ruleset_get_table(rs, family, tt);
@@ -299,18 +217,12 @@ END_TEST
 
 /* Every refusal listed is met in some golden file. */
 START_TEST(test_golden_refusals_exist) {
-        const char *root = getenv("NFWALL_SOURCE_ROOT");
         size_t found = 0;
 
         for (size_t f = 0; f < N_ELEMENTS(golden_files); f++) {
                 Family family = strstr(golden_files[f], ".v6") ? FAMILY_IPV6 : FAMILY_IPV4;
-                _cleanup_(ruleset_freep) Ruleset *rs = NULL;
-                DiagList diags = DIAG_LIST_INIT;
-                char path[PATH_MAX];
+                _cleanup_(ruleset_freep) Ruleset *rs = parse_golden(golden_files[f], family);
 
-                snprintf(path, sizeof(path), "%s/tests/data/golden/%s", root ? root : ".", golden_files[f]);
-                ck_assert_int_eq(ruleset_parse_file(path, family, &diags, &rs), 0);
-                diag_list_deinit(&diags);
                 for (TableType tt = 0; tt < _TABLE_TYPE_MAX; tt++) {
                         const Table *t = ruleset_get_table(rs, family, tt);
                         for (size_t i = 0; t && i < t->n_chains; i++)
@@ -700,13 +612,8 @@ START_TEST(test_reject) {
         ck_assert_int_eq(compile_one(t, chain, chain->rules[0], &diags, &nr), 0);
         rule_exprs(nr, &re);
         block = find_block(&re.layout, tc->block);
-        rd = (NftExprReader){
-                .exprs = re.exprs + block_start(&re.layout, block),
-                .n_exprs = re.layout.blocks[block].n_exprs - (tc->drop_last ? 1 : 0),
-                .family = t->family,
-                .table = t->type,
-                .model = chain->rules[0],
-        };
+        rd = block_reader(&re, block, t, chain->rules[0], NULL);
+        rd.n_exprs -= tc->drop_last ? 1 : 0;
         r = tc->codec->decompile(&rd, payload);
         ck_assert_msg(r < 0 || !nft_read_done(&rd), "%s: accepted", tc->rule);
         if (r < 0)

@@ -17,8 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libnftnl/udata.h>
-
 #include "ext-l4.h"
 #include "nft-compile.h"
 #include "nft-ext-list.h"
@@ -26,7 +24,7 @@
 #include "ruleset-ext.h"
 #include "ruleset-parse.h"
 
-#define N_ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
+#include "nft-codec-test.h"
 
 static bool is_l4(const NftLayoutBlock *b) {
         return !b->target && (b->type == MATCH_TCP || b->type == MATCH_UDP || b->type == MATCH_ICMP ||
@@ -64,7 +62,7 @@ static int compiled_rule(Compiled *c, const Chain *chain, const Rule *rule) {
 
 /* The sets the compile made, in a list the readers can search, as a dump would give them. */
 static void compiled_collect_sets(Compiled *c) {
-        ck_assert_int_eq(nft_compile_context_get_sets(c->ctx, &c->sets), 0);
+        c->sets = compiled_sets(c->ctx);
 }
 
 /* The one set the compile made. */
@@ -105,50 +103,6 @@ static void compiled_done(Compiled *c) {
         diag_list_deinit(&c->diags);
 }
 
-/* ---- a compiled rule's expressions and layout ---- */
-
-typedef struct RuleExprs {
-        const struct nftnl_expr *exprs[256];
-        size_t n;
-        NftLayout layout;
-} RuleExprs;
-
-static int layout_cb(const struct nftnl_udata *attr, void *data) {
-        NftLayout *l = data;
-
-        if (nftnl_udata_type(attr) == NFT_UDATA_NFWALL)
-                ck_assert_int_eq(nft_layout_decode(nftnl_udata_get(attr), nftnl_udata_len(attr), l), 0);
-        return 0;
-}
-
-static void rule_exprs(const struct nftnl_rule *nr, RuleExprs *ret) {
-        struct nftnl_expr_iter *it = nftnl_expr_iter_create(nr);
-        struct nftnl_expr *e;
-        uint32_t len = 0;
-        const void *udata;
-
-        *ret = (RuleExprs){};
-        ck_assert_ptr_nonnull(it);
-        while ((e = nftnl_expr_iter_next(it))) {
-                ck_assert_uint_lt(ret->n, N_ELEMENTS(ret->exprs));
-                ret->exprs[ret->n++] = e;
-        }
-        nftnl_expr_iter_destroy(it);
-        udata = nftnl_rule_get_data(nr, NFTNL_RULE_USERDATA, &len);
-        ck_assert_ptr_nonnull(udata);
-        ck_assert_int_ge(nftnl_udata_parse(udata, len, layout_cb, &ret->layout), 0);
-        ck_assert_uint_eq(nft_layout_n_exprs(&ret->layout), ret->n);
-}
-
-/* Where block i starts. */
-static size_t block_start(const NftLayout *l, unsigned i) {
-        size_t pos = l->n_core;
-
-        for (unsigned k = 0; k < i; k++)
-                pos += l->blocks[k].n_exprs;
-        return pos;
-}
-
 /*
  * Decompiles every l4 block of compiled rule k with its codec and checks
  * the payload is the model's, byte for byte. Returns the blocks checked.
@@ -162,7 +116,6 @@ static unsigned check_rule_round_trip(const Compiled *c, size_t k) {
         rule_exprs(c->rules[k], &re);
         for (unsigned i = 0; i < re.layout.n_blocks; i++, m = m ? m->next : NULL) {
                 const NftLayoutBlock *blk = &re.layout.blocks[i];
-                size_t pos = block_start(&re.layout, i);
                 NftExprReader rd;
                 uint8_t *payload;
 
@@ -172,14 +125,7 @@ static unsigned check_rule_round_trip(const Compiled *c, size_t k) {
                 ck_assert_int_eq(blk->type, m->ext->type);
                 if (!is_l4(blk))
                         continue;
-                rd = (NftExprReader){
-                        .exprs = re.exprs + pos,
-                        .n_exprs = blk->n_exprs,
-                        .family = c->table->family,
-                        .table = c->table->type,
-                        .model = rule,
-                        .sets = c->sets,
-                };
+                rd = block_reader(&re, i, c->table, rule, c->sets);
                 payload = calloc(1, m->ext->size);
                 ck_assert_ptr_nonnull(payload);
                 ck_assert_msg(nft_codec_for_match(blk->type)->decompile(&rd, payload) == 0,
@@ -199,28 +145,6 @@ static unsigned check_rule_round_trip(const Compiled *c, size_t k) {
         return checked;
 }
 
-/* The text nftnl_rule_snprintf() gives for block i: its "[ ... ]" lines, without the indentation. */
-static void block_text(const struct nftnl_rule *nr, unsigned block, char *ret, size_t size) {
-        char buf[8192], *line, *save = NULL;
-        RuleExprs re;
-        size_t first, last, n = 0, len = 0;
-
-        rule_exprs(nr, &re);
-        ck_assert_uint_lt(block, re.layout.n_blocks);
-        first = block_start(&re.layout, block);
-        last = first + re.layout.blocks[block].n_exprs;
-        nftnl_rule_snprintf(buf, sizeof(buf), nr, NFTNL_OUTPUT_DEFAULT, 0);
-        ret[0] = 0;
-        for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                if (strncmp(line, "  [ ", 4) != 0)
-                        continue;
-                if (n >= first && n < last)
-                        len += (size_t)snprintf(ret + len, size - len, "%s%s", len ? "\n" : "", line + 2);
-                n++;
-        }
-        ck_assert_uint_eq(n, re.n);
-}
-
 /* ---- golden files ---- */
 
 static const char *const golden_files[] = {
@@ -229,22 +153,6 @@ static const char *const golden_files[] = {
 
 /* l4 blocks in each file: keeps the test from passing on a short parse */
 static const unsigned golden_blocks[] = { 27, 11, 26, 18, 19, 16 };
-
-static Ruleset *parse_golden(const char *name, Family family) {
-        const char *root = getenv("NFWALL_SOURCE_ROOT");
-        DiagList diags = DIAG_LIST_INIT;
-        char path[PATH_MAX];
-        Ruleset *rs = NULL;
-        int r;
-
-        snprintf(path, sizeof(path), "%s/tests/data/golden/%s", root ? root : ".", name);
-        r = ruleset_parse_file(path, family, &diags, &rs);
-        if (r < 0)
-                diag_list_print(&diags, stderr);
-        ck_assert_int_eq(r, 0);
-        diag_list_deinit(&diags);
-        return rs;
-}
 
 START_TEST(test_golden) {
         const char *name = golden_files[_i];
@@ -538,14 +446,8 @@ static int decompile_block_with(const Compiled *c, unsigned block, const NftCode
         int r;
 
         rule_exprs(c->rules[0], &re);
-        rd = (NftExprReader){
-                .exprs = re.exprs + block_start(&re.layout, block),
-                .n_exprs = re.layout.blocks[block].n_exprs - (drop_last ? 1 : 0),
-                .family = c->table->family,
-                .table = c->table->type,
-                .model = c->models[0],
-                .sets = c->sets,
-        };
+        rd = block_reader(&re, block, c->table, c->models[0], c->sets);
+        rd.n_exprs -= drop_last ? 1 : 0;
         r = codec->decompile(&rd, payload);
         *ret_done = nft_read_done(&rd);
         return r;

@@ -18,10 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <linux/rtnetlink.h>
-#include <libnftnl/udata.h>
 
 #include "ext-misc.h"
 #include "nft-compile.h"
@@ -31,7 +29,7 @@
 #include "ruleset-parse.h"
 #include "ruleset-print.h"
 
-#define MAX_EXPRS 96
+#include "nft-codec-test.h"
 
 static bool is_misc_match(MatchType t) {
         switch (t) {
@@ -103,76 +101,6 @@ static const Match *expect_unsupported(Family family, const Rule *r) {
         return NULL;
 }
 
-static void closedirp(DIR **d) {
-        if (*d)
-                closedir(*d);
-}
-
-static char *diags_text(const DiagList *d) {
-        char *buf = NULL;
-        size_t size = 0;
-        FILE *f = open_memstream(&buf, &size);
-
-        diag_list_print(d, f);
-        fclose(f);
-        return buf;
-}
-
-typedef struct RuleUdata {
-        NftLayout layout;
-        bool has_layout;
-        char comment[256];
-        bool has_comment;
-} RuleUdata;
-
-static int udata_cb(const struct nftnl_udata *attr, void *data) {
-        RuleUdata *u = data;
-        uint8_t len = nftnl_udata_len(attr);
-
-        if (nftnl_udata_type(attr) == NFT_UDATA_NFWALL) {
-                ck_assert_int_eq(nft_layout_decode(nftnl_udata_get(attr), len, &u->layout), 0);
-                u->has_layout = true;
-        } else if (nftnl_udata_type(attr) == NFT_UDATA_COMMENT) {
-                ck_assert_uint_gt(len, 0);
-                memcpy(u->comment, nftnl_udata_get(attr), len);
-                ck_assert_uint_eq(u->comment[len - 1], 0);
-                u->has_comment = true;
-        }
-        return 0;
-}
-
-/* The rule's expressions and its userdata (layout, comment). */
-static size_t rule_exprs(const struct nftnl_rule *nr, const struct nftnl_expr **exprs, RuleUdata *ret_u) {
-        struct nftnl_expr_iter *it = nftnl_expr_iter_create(nr);
-        struct nftnl_expr *e;
-        uint32_t len = 0;
-        const void *udata;
-        size_t n = 0;
-
-        ck_assert_ptr_nonnull(it);
-        while ((e = nftnl_expr_iter_next(it))) {
-                ck_assert_uint_lt(n, MAX_EXPRS);
-                exprs[n++] = e;
-        }
-        nftnl_expr_iter_destroy(it);
-
-        *ret_u = (RuleUdata){};
-        udata = nftnl_rule_get_data(nr, NFTNL_RULE_USERDATA, &len);
-        ck_assert_ptr_nonnull(udata);
-        ck_assert_int_ge(nftnl_udata_parse(udata, len, udata_cb, ret_u), 0);
-        ck_assert(ret_u->has_layout);
-        ck_assert_uint_eq(nft_layout_n_exprs(&ret_u->layout), n);
-        return n;
-}
-
-/* The sets the compile made, as the dump gives them to the decompiler. */
-static struct nftnl_set_list *set_list_new(const NftCompileContext *ctx) {
-        struct nftnl_set_list *list = NULL;
-
-        ck_assert_int_eq(nft_compile_context_get_sets(ctx, &list), 0);
-        return list;
-}
-
 /* The same rule with only the misc matches: for when another group's match cannot be compiled yet. */
 static Rule *strip_foreign(const Rule *src) {
         Rule *r = NULL;
@@ -210,18 +138,15 @@ static bool column_is_misc(const Rule *r, unsigned column) {
 /* Decompiles every misc block of a compiled rule and compares it with the rule's match. */
 static unsigned check_blocks(const Table *t, const Rule *rule, const struct nftnl_rule *nr,
                              const NftCompileContext *ctx) {
-        const struct nftnl_expr *exprs[MAX_EXPRS];
-        RuleUdata u;
+        RuleExprs re;
         struct nftnl_set_list *sets;
         const Match *m = rule->matches;
-        size_t pos;
         unsigned n = 0;
 
-        rule_exprs(nr, exprs, &u);
-        sets = set_list_new(ctx);
-        pos = u.layout.n_core;
-        for (unsigned i = 0; i < u.layout.n_blocks; i++, m = m ? m->next : NULL) {
-                const NftLayoutBlock *block = &u.layout.blocks[i];
+        rule_exprs(nr, &re);
+        sets = compiled_sets(ctx);
+        for (unsigned i = 0; i < re.layout.n_blocks; i++, m = m ? m->next : NULL) {
+                const NftLayoutBlock *block = &re.layout.blocks[i];
                 _cleanup_free_ uint8_t *payload = NULL;
                 NftExprReader rd;
                 int r;
@@ -230,21 +155,11 @@ static unsigned check_blocks(const Table *t, const Rule *rule, const struct nftn
                         break;
                 ck_assert_ptr_nonnull(m);
                 ck_assert_uint_eq(block->type, m->ext->type);
-                if (!is_misc_match(m->ext->type)) {
-                        pos += block->n_exprs;
+                if (!is_misc_match(m->ext->type))
                         continue;
-                }
                 payload = calloc(1, m->ext->size);
                 ck_assert_ptr_nonnull(payload);
-                rd = (NftExprReader){
-                        .exprs = exprs + pos,
-                        .n_exprs = block->n_exprs,
-                        .family = t->family,
-                        .table = t->type,
-                        .model = rule,
-                        .comment = u.has_comment ? u.comment : NULL,
-                        .sets = sets,
-                };
+                rd = block_reader(&re, i, t, rule, sets);
                 r = nft_codec_for_match(m->ext->type)->decompile(&rd, payload);
                 ck_assert_msg(r == 0, "%s:%u: -m %s: decompile gives %d", rule->loc.file, rule->loc.line,
                               m->ext->name, r);
@@ -255,7 +170,6 @@ static unsigned check_blocks(const Table *t, const Rule *rule, const struct nftn
                               m->ext->name);
                 for (size_t k = m->size; k < m->ext->size; k++)
                         ck_assert_uint_eq(payload[k], 0);
-                pos += block->n_exprs;
                 n++;
         }
         nftnl_set_list_free(sets);
@@ -312,29 +226,8 @@ static void check_rule(const Table *t, const Chain *c, const Rule *rule, NftComp
         nftnl_rule_free(nr);
 }
 
-static const char *golden_dir(void) {
-        static char path[PATH_MAX - 64];
-        const char *root = getenv("NFWALL_SOURCE_ROOT");
-
-        snprintf(path, sizeof(path), "%s/tests/data/golden", root ? root : ".");
-        return path;
-}
-
 static bool golden_is_ours(const char *name, char **ret_path) {
-        _cleanup_free_ char *save = NULL;
-        size_t len = strlen(name);
-
-        if (strncmp(name, "misc-", 5) != 0)
-                return false;
-        if (len < 3 || (strcmp(name + len - 3, ".v4") != 0 && strcmp(name + len - 3, ".v6") != 0))
-                return false;
-        ck_assert_int_gt(asprintf(ret_path, "%s/%s", golden_dir(), name), 0);
-        ck_assert_int_gt(asprintf(&save, "%s.save", *ret_path), 0);
-        if (access(save, F_OK) == 0)
-                return true; /* only the valid ones have a .save */
-        free(*ret_path);
-        *ret_path = NULL;
-        return false;
+        return strncmp(name, "misc-", 5) == 0 && golden_is_valid(name, ret_path);
 }
 
 static bool rule_has_misc(const Rule *r) {
@@ -389,39 +282,6 @@ START_TEST(test_golden_round_trip) {
                 total.compiled, total.blocks, total.refused);
 }
 END_TEST
-
-/* ---- Parsing one case ---- */
-
-static Ruleset *parse_text(const char *text, Family family) {
-        DiagList diags = DIAG_LIST_INIT;
-        Ruleset *rs = NULL;
-        int r;
-
-        r = ruleset_parse_string(text, strlen(text), "case", family, &diags, &rs);
-        if (r < 0 || diags.n_errors > 0) {
-                _cleanup_free_ char *msg = diags_text(&diags);
-                ck_abort_msg("does not parse (%d):\n%s%s", r, text, strempty(msg));
-        }
-        diag_list_deinit(&diags);
-        return rs;
-}
-
-/* The one rule of the case's only table, with its table and chain. */
-static const Rule *only_rule(const Ruleset *rs, Family family, const Table **ret_table, const Chain **ret_chain) {
-        for (TableType tt = 0; tt < _TABLE_TYPE_MAX; tt++) {
-                const Table *t = ruleset_get_table(rs, family, tt);
-                if (!t)
-                        continue;
-                for (size_t i = 0; i < t->n_chains; i++)
-                        if (t->chains[i]->n_rules == 1) {
-                                *ret_table = t;
-                                *ret_chain = t->chains[i];
-                                return t->chains[i]->rules[0];
-                        }
-        }
-        ck_abort_msg("no rule");
-        return NULL;
-}
 
 /* ---- Expressions, as nft --debug=netlink shows them for the same construct ---- */
 
@@ -620,31 +480,18 @@ static char *case_text(const char *rule) {
 /* The text of the rule's match blocks (one expression a line) and of the elements of its set. */
 static void rule_block_text(const struct nftnl_rule *nr, const NftCompileContext *ctx, char **ret_blocks,
                             char **ret_set) {
-        struct nftnl_set_list *sets = set_list_new(ctx);
+        struct nftnl_set_list *sets = compiled_sets(ctx);
         struct nftnl_set_list_iter *it;
         struct nftnl_set *set;
-        const struct nftnl_expr *exprs[MAX_EXPRS];
-        char rule_text[8192], *save = NULL, *buf = NULL;
-        size_t size = 0, k = 0, end;
-        RuleUdata u;
-        FILE *f;
+        size_t n_lines, end;
+        RuleExprs re;
 
-        rule_exprs(nr, exprs, &u);
-        end = nft_layout_n_exprs(&u.layout) - 1; /* without the counter */
-        for (unsigned i = 0; i < u.layout.n_blocks; i++)
-                if (u.layout.blocks[i].target)
-                        end -= u.layout.blocks[i].n_exprs;
-        ck_assert_int_gt(nftnl_rule_snprintf(rule_text, sizeof(rule_text), nr, NFTNL_OUTPUT_DEFAULT, 0), 0);
-        f = open_memstream(&buf, &size);
-        for (char *line = strtok_r(rule_text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                if (strncmp(line, "  [ ", 4) != 0)
-                        continue;
-                if (k >= u.layout.n_core && k < end)
-                        fprintf(f, "%s\n", line + 2);
-                k++;
-        }
-        fclose(f);
-        *ret_blocks = buf;
+        rule_exprs(nr, &re);
+        end = nft_layout_n_exprs(&re.layout) - 1; /* without the counter */
+        for (unsigned i = 0; i < re.layout.n_blocks; i++)
+                if (re.layout.blocks[i].target)
+                        end -= re.layout.blocks[i].n_exprs;
+        *ret_blocks = expr_lines(nr, re.layout.n_core, end, &n_lines);
 
         *ret_set = NULL;
         it = nftnl_set_list_iter_create(sets);

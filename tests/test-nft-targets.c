@@ -17,8 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libnftnl/udata.h>
-
 #include "ext-nat.h"
 #include "ext-target.h"
 #include "nft-compile.h"
@@ -27,8 +25,7 @@
 #include "ruleset-ext.h"
 #include "ruleset-parse.h"
 
-#define N_ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
-#define MAX_EXPRS 64
+#include "nft-codec-test.h"
 
 static bool is_our_target(TargetType t) {
         switch (t) {
@@ -76,61 +73,17 @@ static bool expect_unsupported(const Chain *c, const Rule *r) {
         return false;
 }
 
-static void closedirp(DIR **d) {
-        if (*d)
-                closedir(*d);
-}
-
-static char *diags_text(const DiagList *d) {
-        char *buf = NULL;
-        size_t size = 0;
-        FILE *f = open_memstream(&buf, &size);
-
-        diag_list_print(d, f);
-        fclose(f);
-        return buf;
-}
-
-static int udata_cb(const struct nftnl_udata *attr, void *data) {
-        if (nftnl_udata_type(attr) == NFT_UDATA_NFWALL)
-                ck_assert_int_eq(nft_layout_decode(nftnl_udata_get(attr), nftnl_udata_len(attr), data), 0);
-        return 0;
-}
-
-/* The rule's expressions, and where its target block starts and how long it is (from the layout). */
-static size_t rule_exprs(const struct nftnl_rule *nr, const struct nftnl_expr **exprs, size_t *ret_pos,
-                         size_t *ret_len) {
-        struct nftnl_expr_iter *it = nftnl_expr_iter_create(nr);
-        struct nftnl_expr *e;
-        NftLayout layout = { .n_blocks = 0xff };
-        uint32_t len = 0;
-        const void *udata;
-        size_t n = 0, pos;
-
-        ck_assert_ptr_nonnull(it);
-        while ((e = nftnl_expr_iter_next(it))) {
-                ck_assert_uint_lt(n, MAX_EXPRS);
-                exprs[n++] = e;
-        }
-        nftnl_expr_iter_destroy(it);
-
-        udata = nftnl_rule_get_data(nr, NFTNL_RULE_USERDATA, &len);
-        ck_assert_ptr_nonnull(udata);
-        ck_assert_int_ge(nftnl_udata_parse(udata, len, udata_cb, &layout), 0);
-        ck_assert_uint_ne(layout.n_blocks, 0xff);
-        ck_assert_uint_eq(nft_layout_n_exprs(&layout), n);
-
-        pos = layout.n_core;
-        for (unsigned i = 0; i < layout.n_blocks; i++) {
-                if (layout.blocks[i].target) {
-                        ck_assert_uint_eq(i, layout.n_blocks - 1u);
-                        ck_assert_str_eq(nftnl_expr_get_str(exprs[pos], NFTNL_EXPR_NAME), "counter");
-                        *ret_pos = pos + 1;
-                        *ret_len = layout.blocks[i].n_exprs;
-                        return n;
+/* The rule's expressions, and its target block (from the layout): the last one, after the counter. */
+static unsigned target_block(const struct nftnl_rule *nr, RuleExprs *re) {
+        rule_exprs(nr, re);
+        for (unsigned i = 0; i < re->layout.n_blocks; i++)
+                if (re->layout.blocks[i].target) {
+                        ck_assert_uint_eq(i, re->layout.n_blocks - 1u);
+                        ck_assert_str_eq(nftnl_expr_get_str(re->exprs[block_start(&re->layout, i) - 1],
+                                                            NFTNL_EXPR_NAME),
+                                         "counter");
+                        return i;
                 }
-                pos += layout.blocks[i].n_exprs;
-        }
         ck_abort_msg("no target block in the layout");
         return 0;
 }
@@ -164,12 +117,12 @@ typedef struct Counts {
  */
 static void check_rule(const Table *t, const Chain *c, const Rule *rule, NftCompileContext *ctx, DiagList *diags,
                        Counts *counts) {
-        const struct nftnl_expr *exprs[MAX_EXPRS];
+        RuleExprs re;
         struct nftnl_rule *nr = NULL;
         _cleanup_(rule_freep) Rule *stripped = NULL;
         const Rule *compiled = rule;
         const NftCodec *codec = nft_codec_for_target(rule->target->ext->type);
-        size_t pos = 0, len = 0, size = rule->target->size;
+        size_t size = rule->target->size;
         _cleanup_free_ uint8_t *payload = NULL;
         int r;
 
@@ -200,16 +153,10 @@ static void check_rule(const Table *t, const Chain *c, const Rule *rule, NftComp
         }
         counts->compiled++;
 
-        rule_exprs(nr, exprs, &pos, &len);
+        unsigned block = target_block(nr, &re);
         payload = calloc(1, rule->target->ext->size);
         ck_assert_ptr_nonnull(payload);
-        NftExprReader rd = {
-                .exprs = exprs + pos,
-                .n_exprs = len,
-                .family = t->family,
-                .table = t->type,
-                .model = compiled,
-        };
+        NftExprReader rd = block_reader(&re, block, t, compiled, NULL);
         r = codec->decompile(&rd, payload);
         ck_assert_msg(r == 0, "%s:%u: decompile gives %d", rule->loc.file, rule->loc.line, r);
         ck_assert_msg(nft_read_done(&rd), "%s:%u: decompile left expressions", rule->loc.file, rule->loc.line);
@@ -221,29 +168,8 @@ static void check_rule(const Table *t, const Chain *c, const Rule *rule, NftComp
         nftnl_rule_free(nr);
 }
 
-static const char *golden_dir(void) {
-        static char path[PATH_MAX];
-        const char *root = getenv("NFWALL_SOURCE_ROOT");
-
-        snprintf(path, sizeof(path), "%s/tests/data/golden", root ? root : ".");
-        return path;
-}
-
 static bool golden_is_ours(const char *name, char **ret_path) {
-        _cleanup_free_ char *save = NULL;
-        size_t len = strlen(name);
-
-        if (strncmp(name, "nat", 3) != 0 && strncmp(name, "target-", 7) != 0)
-                return false;
-        if (len < 3 || (strcmp(name + len - 3, ".v4") != 0 && strcmp(name + len - 3, ".v6") != 0))
-                return false;
-        ck_assert_int_gt(asprintf(ret_path, "%s/%s", golden_dir(), name), 0);
-        ck_assert_int_gt(asprintf(&save, "%s.save", *ret_path), 0);
-        if (access(save, F_OK) == 0)
-                return true; /* only the valid ones have a .save */
-        free(*ret_path);
-        *ret_path = NULL;
-        return false;
+        return (strncmp(name, "nat", 3) == 0 || strncmp(name, "target-", 7) == 0) && golden_is_valid(name, ret_path);
 }
 
 START_TEST(test_golden_round_trip) {
@@ -425,53 +351,20 @@ static const TextCase text_cases[] = {
           "[ payload write reg 1 => 1b @ network header + 7 csum_type 0 csum_off 0 csum_flags 0x0 ]\n" },
 };
 
-static Ruleset *parse_text(const char *text, Family family) {
-        DiagList diags = DIAG_LIST_INIT;
-        Ruleset *rs = NULL;
-        int r;
-
-        r = ruleset_parse_string(text, strlen(text), "case", family, &diags, &rs);
-        if (r < 0 || diags.n_errors > 0) {
-                _cleanup_free_ char *msg = diags_text(&diags);
-                ck_abort_msg("does not parse (%d):\n%s%s", r, text, strempty(msg));
-        }
-        diag_list_deinit(&diags);
-        return rs;
-}
-
-/* The one rule of the case's only table, with its table and chain. */
-static const Rule *only_rule(const Ruleset *rs, Family family, const Table **ret_table, const Chain **ret_chain) {
-        for (TableType tt = 0; tt < _TABLE_TYPE_MAX; tt++) {
-                const Table *t = ruleset_get_table(rs, family, tt);
-                if (!t)
-                        continue;
-                for (size_t i = 0; i < t->n_chains; i++)
-                        if (t->chains[i]->n_rules == 1) {
-                                *ret_table = t;
-                                *ret_chain = t->chains[i];
-                                return t->chains[i]->rules[0];
-                        }
-        }
-        ck_abort_msg("no rule");
-        return NULL;
-}
-
 /* Compiles the case's rule; the rule text is nftnl's, and the target block one expression a line. */
 static struct nftnl_rule *compile_case(const char *text, Family family, DiagList *diags, int *ret,
                                        char **ret_block) {
         _cleanup_(ruleset_freep) Ruleset *rs = parse_text(text, family);
         _cleanup_(nft_compile_context_freep) NftCompileContext *ctx = NULL;
         NftBatch batch = NFT_BATCH_INIT;
-        const struct nftnl_expr *exprs[MAX_EXPRS];
         struct nftnl_rule *nr = NULL;
         const Table *t;
         const Chain *c;
         const Rule *rule = only_rule(rs, family, &t, &c);
         _cleanup_(rule_freep) Rule *stripped = NULL;
-        size_t pos, len, k = 0;
-        char *buf = NULL, *save = NULL, rule_text[8192];
-        size_t size = 0;
-        FILE *f;
+        size_t pos, len, n;
+        RuleExprs re;
+        unsigned block;
 
         ck_assert_int_eq(nft_compile_context_new(t, &batch, diags, &ctx), 0);
         *ret = nft_compile_rule(ctx, c, rule, &nr);
@@ -484,19 +377,11 @@ static struct nftnl_rule *compile_case(const char *text, Family family, DiagList
         if (*ret < 0)
                 return NULL;
         /* the target block's lines of nftnl's text of the rule: what nft --debug=netlink prints */
-        rule_exprs(nr, exprs, &pos, &len);
-        ck_assert_int_gt(nftnl_rule_snprintf(rule_text, sizeof(rule_text), nr, NFTNL_OUTPUT_DEFAULT, 0), 0);
-        f = open_memstream(&buf, &size);
-        for (char *line = strtok_r(rule_text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                if (strncmp(line, "  [ ", 4) != 0)
-                        continue;
-                if (k >= pos && k < pos + len)
-                        fprintf(f, "%s\n", line + 2);
-                k++;
-        }
-        ck_assert_uint_eq(k, pos + len);
-        fclose(f);
-        *ret_block = buf;
+        block = target_block(nr, &re);
+        pos = block_start(&re.layout, block);
+        len = re.layout.blocks[block].n_exprs;
+        *ret_block = expr_lines(nr, pos, pos + len, &n);
+        ck_assert_uint_eq(n, pos + len);
         return nr;
 }
 
@@ -734,9 +619,9 @@ END_TEST
 START_TEST(test_tos_is_not_dscp) {
         DiagList diags = DIAG_LIST_INIT;
         _cleanup_free_ char *block = NULL;
-        const struct nftnl_expr *exprs[MAX_EXPRS];
+        RuleExprs re;
         struct nftnl_rule *nr;
-        size_t pos, len;
+        unsigned target;
         TargetDscp d = {};
         TargetTos tos = {};
         int r;
@@ -744,8 +629,10 @@ START_TEST(test_tos_is_not_dscp) {
         nr = compile_case("*mangle\n-A PREROUTING -j TOS --set-tos 0x10/0x3f\nCOMMIT\n", FAMILY_IPV4, &diags, &r,
                           &block);
         ck_assert_ptr_nonnull(nr);
-        rule_exprs(nr, exprs, &pos, &len);
-        NftExprReader rd = { .exprs = exprs + pos, .n_exprs = len, .family = FAMILY_IPV4 };
+        target = target_block(nr, &re);
+        NftExprReader rd = { .exprs = re.exprs + block_start(&re.layout, target),
+                             .n_exprs = re.layout.blocks[target].n_exprs,
+                             .family = FAMILY_IPV4 };
         ck_assert_int_eq(nft_codec_for_target(TARGET_DSCP)->decompile(&rd, &d), -EBADMSG);
         rd.pos = 0;
         ck_assert_int_eq(nft_codec_for_target(TARGET_TOS)->decompile(&rd, &tos), 0);
