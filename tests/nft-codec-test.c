@@ -151,6 +151,49 @@ bool golden_is_valid(const char *name, char **ret_path) {
         return false;
 }
 
+static bool has_prefix(const char *name, const char *const *prefixes) {
+        for (; *prefixes; prefixes++)
+                if (strncmp(name, *prefixes, strlen(*prefixes)) == 0)
+                        return true;
+        return false;
+}
+
+unsigned golden_for_each_rule(const char *const *prefixes, GoldenRuleFn fn, void *userdata) {
+        _cleanup_(closedirp) DIR *d = opendir(golden_dir());
+        struct dirent *de;
+        unsigned files = 0;
+
+        ck_assert_ptr_nonnull(d);
+        while ((de = readdir(d))) {
+                _cleanup_(ruleset_freep) Ruleset *rs = NULL;
+                DiagList diags = DIAG_LIST_INIT;
+                Family family = strstr(de->d_name, ".v6") ? FAMILY_IPV6 : FAMILY_IPV4;
+                _cleanup_free_ char *path = NULL;
+
+                if (!has_prefix(de->d_name, prefixes) || !golden_is_valid(de->d_name, &path))
+                        continue;
+                files++;
+                ck_assert_msg(ruleset_parse_file(path, family, &diags, &rs) == 0, "%s does not parse", path);
+                diag_list_clear(&diags);
+                for (TableType tt = 0; tt < _TABLE_TYPE_MAX; tt++) {
+                        const Table *t = ruleset_get_table(rs, family, tt);
+                        _cleanup_(nft_compile_context_freep) NftCompileContext *ctx = NULL;
+                        NftBatch batch = NFT_BATCH_INIT;
+
+                        if (!t)
+                                continue;
+                        ck_assert_int_eq(nft_compile_context_new(t, &batch, &diags, &ctx), 0);
+                        for (size_t i = 0; i < t->n_chains; i++)
+                                for (size_t k = 0; k < t->chains[i]->n_rules; k++)
+                                        fn(t, t->chains[i], t->chains[i]->rules[k], ctx, &diags, userdata);
+                        ctx = nft_compile_context_free(ctx);
+                        nft_batch_deinit(&batch);
+                }
+                diag_list_deinit(&diags);
+        }
+        return files;
+}
+
 Ruleset *parse_golden(const char *name, Family family) {
         DiagList diags = DIAG_LIST_INIT;
         _cleanup_free_ char *path = NULL;

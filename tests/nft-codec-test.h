@@ -60,6 +60,15 @@ const char *golden_dir(void);
 /* A valid golden ruleset file (.v4 or .v6, with a .save): true and its path (to free). */
 bool golden_is_valid(const char *name, char **ret_path);
 
+/*
+ * Every rule of the valid golden files whose names start with one of
+ * prefixes (NULL-terminated), each table compiled with a context that makes
+ * its sets: fn sees each rule with that context. Returns the files read.
+ */
+typedef void (*GoldenRuleFn)(const Table *t, const Chain *c, const Rule *rule, NftCompileContext *ctx,
+                             DiagList *diags, void *userdata);
+unsigned golden_for_each_rule(const char *const *prefixes, GoldenRuleFn fn, void *userdata);
+
 /* A golden file, parsed: it must parse. */
 Ruleset *parse_golden(const char *name, Family family);
 

@@ -168,47 +168,18 @@ static void check_rule(const Table *t, const Chain *c, const Rule *rule, NftComp
         nftnl_rule_free(nr);
 }
 
-static bool golden_is_ours(const char *name, char **ret_path) {
-        return (strncmp(name, "nat", 3) == 0 || strncmp(name, "target-", 7) == 0) && golden_is_valid(name, ret_path);
+
+static void golden_rule(const Table *t, const Chain *c, const Rule *rule, NftCompileContext *ctx, DiagList *diags,
+                        void *userdata) {
+        if (rule->target && is_our_target(rule->target->ext->type))
+                check_rule(t, c, rule, ctx, diags, userdata);
 }
 
 START_TEST(test_golden_round_trip) {
-        _cleanup_(closedirp) DIR *d = opendir(golden_dir());
-        struct dirent *de;
+        static const char *const prefixes[] = { "nat", "target-", NULL };
         Counts total = {};
-        unsigned files = 0;
+        unsigned files = golden_for_each_rule(prefixes, golden_rule, &total);
 
-        ck_assert_ptr_nonnull(d);
-        while ((de = readdir(d))) {
-                _cleanup_(ruleset_freep) Ruleset *rs = NULL;
-                DiagList diags = DIAG_LIST_INIT;
-                Family family = strstr(de->d_name, ".v6") ? FAMILY_IPV6 : FAMILY_IPV4;
-                _cleanup_free_ char *path = NULL;
-
-                if (!golden_is_ours(de->d_name, &path))
-                        continue;
-                files++;
-                ck_assert_msg(ruleset_parse_file(path, family, &diags, &rs) == 0, "%s does not parse", path);
-                diag_list_clear(&diags);
-                for (TableType tt = 0; tt < _TABLE_TYPE_MAX; tt++) {
-                        const Table *t = ruleset_get_table(rs, family, tt);
-                        _cleanup_(nft_compile_context_freep) NftCompileContext *ctx = NULL;
-                        NftBatch batch = NFT_BATCH_INIT;
-
-                        if (!t)
-                                continue;
-                        ck_assert_int_eq(nft_compile_context_new(t, &batch, &diags, &ctx), 0);
-                        for (size_t i = 0; i < t->n_chains; i++)
-                                for (size_t k = 0; k < t->chains[i]->n_rules; k++) {
-                                        const Rule *rule = t->chains[i]->rules[k];
-                                        if (rule->target && is_our_target(rule->target->ext->type))
-                                                check_rule(t, t->chains[i], rule, ctx, &diags, &total);
-                                }
-                        ctx = nft_compile_context_free(ctx);
-                        nft_batch_deinit(&batch);
-                }
-                diag_list_deinit(&diags);
-        }
         ck_assert_uint_ge(files, 10);
         /* as many as the golden files hold today; more is fine */
         ck_assert_uint_ge(total.decompiled, 240);
