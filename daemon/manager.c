@@ -48,7 +48,9 @@
 #include "modules.h"
 #include "nft-compile.h"
 #include "nft-decompile.h"
+#include "nft-edit.h"
 #include "nft-netlink.h"
+#include "ruleset-check.h"
 #include "ruleset-names.h"
 #include "ruleset-parse.h"
 #include "ruleset-print.h"
@@ -92,6 +94,7 @@ typedef struct FamilyState {
         struct stat st;         /* that file as loaded, to tell whether it changed on disk since */
         bool has_stat;
         bool differs;           /* KERNEL, KEPT: what is in force is not what the rules file says */
+        unsigned n_unsaved;     /* runtime edits since the rules were loaded or saved */
 } FamilyState;
 
 struct Manager {
@@ -116,6 +119,16 @@ struct Manager {
         const char *loaded_by;          /* the action that loaded them */
         char *problem;                  /* the last failure that left things as they were: one line */
         Ruleset *panic_template;        /* the panic rule, per family, in filter's INPUT */
+
+        /*
+         * Runtime edits (nfwallctl -A ...) build on these: per family,
+         * whether every chain's and rule's handle in rules is the
+         * kernel's, and the compile contexts that know our tables' sets.
+         * Made by a commit of rules, or by one dump at the first edit
+         * after anything else (adoption, panic).
+         */
+        NftCompileState compile;
+        bool edit_ready[_FAMILY_MAX];
 
         /*
          * The kernel's tables as last read, for status: 200 clients asking
@@ -643,13 +656,25 @@ static int manager_snapshot(Manager *m, uint64_t max_age_usec, DiagList *diags, 
         return 0;
 }
 
+/* Edits of the families must read the kernel again first: what they built on is gone. */
+static void manager_drop_edit_state(Manager *m, unsigned families) {
+        nft_compile_state_drop(&m->compile, families);
+        for (Family f = 0; f < _FAMILY_MAX; f++)
+                if (families & FAMILY_BIT(f))
+                        m->edit_ready[f] = false;
+}
+
 /*
  * One transaction: our tables of the families become what rs says.
  * On failure nothing changed (the kernel applies all of it or nothing),
- * and diags say why, at the rules' file:line.
+ * and diags say why, at the rules' file:line. On success, handles_to
+ * (rs, or the ruleset of its shape that becomes m->rules; NULL when
+ * the kernel holds something else, as in panic) gets the kernel's
+ * handles, and edits build on this commit.
  */
-static int manager_commit(Manager *m, const Ruleset *rs, unsigned families, DiagList *diags) {
+static int manager_commit(Manager *m, const Ruleset *rs, unsigned families, Ruleset *handles_to, DiagList *diags) {
         _cleanup_(ruleset_freep) Ruleset *empty = NULL;
+        NftCompileState made = {};
         NftBatch batch = NFT_BATCH_INIT;
         int r;
 
@@ -659,10 +684,9 @@ static int manager_commit(Manager *m, const Ruleset *rs, unsigned families, Diag
                         return r;
                 rs = empty;
         }
-        r = nft_compile_ruleset(rs, families, &batch, diags);
+        r = nft_compile_ruleset_keep(rs, families, &batch, diags, handles_to ? &made : NULL);
         if (r >= 0)
                 r = nft_socket_commit(m->nft, &batch, 0, 0, diags, NULL);
-        nft_batch_deinit(&batch);
 
         if (r == -ENOBUFS) {
                 /* Replies were lost: whether it was committed is for the kernel to say. */
@@ -677,6 +701,23 @@ static int manager_commit(Manager *m, const Ruleset *rs, unsigned families, Diag
                                             "the kernel's answers were lost and the transaction did not take effect");
         } else if (r < 0 && !diag_list_has_errors(diags))
                 (void)diag_list_add(diags, DIAG_ERROR, DIAG_KERNEL, NULL, "the transaction failed: %s", strerror(-r));
+
+        if (r >= 0) {
+                manager_drop_edit_state(m, families);
+                if (handles_to) {
+                        /* the tables were made anew: the handles the compiler predicted are the kernel's */
+                        nft_compile_assign_handles(handles_to, families, &batch);
+                        for (Family f = 0; f < _FAMILY_MAX; f++) {
+                                if (!(families & FAMILY_BIT(f)))
+                                        continue;
+                                for (TableType t = 0; t < _TABLE_TYPE_MAX; t++)
+                                        m->compile.tables[f][t] = TAKE_PTR(made.tables[f][t]);
+                                m->edit_ready[f] = true;
+                        }
+                }
+        }
+        nft_compile_state_drop(&made, FAMILY_ANY);
+        nft_batch_deinit(&batch);
         return r;
 }
 
@@ -855,7 +896,7 @@ static ProtoExit manager_load(Manager *m, const char *action, bool use_fallback,
         _cleanup_(ruleset_freep) Ruleset *next = NULL;
         FamilyState fs[_FAMILY_MAX] = {};
         SourceLoc modules_loc;
-        unsigned replace = 0;
+        unsigned replace = 0, committed = 0;
         bool errors = false, not_configured = false;
         ProtoExit ret = PROTO_EXIT_OK;
         gid_t gid;
@@ -936,9 +977,11 @@ static ProtoExit manager_load(Manager *m, const char *action, bool use_fallback,
 
                 if (replace == 0)
                         break;
-                r = manager_commit(m, next, replace, diags);
-                if (r >= 0)
+                r = manager_commit(m, next, replace, next, diags);
+                if (r >= 0) {
+                        committed = replace;
                         break;
+                }
                 errors = true;
                 /* The kernel refused the files: one more transaction with the fallbacks, if any. */
                 for (Family f = 0; attempt == 0 && use_fallback && f < _FAMILY_MAX; f++)
@@ -968,9 +1011,10 @@ static ProtoExit manager_load(Manager *m, const char *action, bool use_fallback,
                         }
         }
 
-        /* The kernel holds next now. */
+        /* The kernel holds next now; edits of what this load did not commit read the kernel first. */
         ruleset_free(m->rules);
         m->rules = TAKE_PTR(next);
+        manager_drop_edit_state(m, FAMILY_ANY & ~committed);
         m->panic_rules = ruleset_free(m->panic_rules);
         m->panic = false;
         for (Family f = 0; f < _FAMILY_MAX; f++) {
@@ -1056,6 +1100,7 @@ static int manager_adopt(Manager *m, Ruleset *kernel, DiagList *diags) {
                 return r;
         m->panic = panic_strip(m, rules, NULL);
         m->rules = TAKE_PTR(rules);
+        manager_drop_edit_state(m, FAMILY_ANY);
         m->panic_rules = m->panic ? TAKE_PTR(panic_rules) : NULL;
         m->state = MANAGER_RUNNING;
         m->loaded_usec = now_usec(CLOCK_REALTIME);
@@ -1280,6 +1325,7 @@ Manager *manager_free(Manager *m) {
         ruleset_free(m->rules);
         ruleset_free(m->panic_rules);
         ruleset_free(m->panic_template);
+        nft_compile_state_drop(&m->compile, FAMILY_ANY);
         ruleset_free(m->snapshot);
         diag_list_deinit(&m->snapshot_diags);
         strbuf_deinit(&m->tables_text);
@@ -1576,6 +1622,7 @@ static ProtoExit manager_do_save(Manager *m, const char *action, StrBuf *text, D
                         (void)family_state_set(&m->family[f], RULES_SOURCE_FILE, path, n_foreign > 0);
                 else
                         m->family[f].differs = n_foreign > 0;
+                m->family[f].n_unsaved = 0;
         }
         if (ret != PROTO_EXIT_OK)
                 log_diags(diags);
@@ -1613,7 +1660,7 @@ static ProtoExit manager_do_stop(Manager *m, const char *action, StrBuf *text, D
                         log_warning("%s: save_on_stop: saving failed; stopping all the same", action);
         }
 
-        r = manager_commit(m, NULL, FAMILY_ANY, diags);
+        r = manager_commit(m, NULL, FAMILY_ANY, NULL, diags);
         if (r < 0) {
                 log_error("%s: nfwall's tables could not be removed:", action);
                 log_diags(diags);
@@ -1709,7 +1756,7 @@ static ProtoExit manager_replace(Manager *m, const char *action, bool keep_panic
         if (r < 0)
                 ret = PROTO_EXIT_FAILURE;
 
-        r = manager_commit(m, next_panic ? next_panic : next, FAMILY_ANY, diags);
+        r = manager_commit(m, next_panic ? next_panic : next, FAMILY_ANY, next_panic ? NULL : next, diags);
         if (r < 0) {
                 log_warning("%s: the kernel refused the rules; the rules in force are unchanged:", action);
                 log_diags(diags);
@@ -1810,7 +1857,7 @@ ProtoExit manager_panic(Manager *m, const char *what, StrBuf *text, DiagList *di
                         (void)diag_list_add(diags, DIAG_WARNING, DIAG_KERNEL, NULL,
                                             "nfwall's tables were changed outside nfwall: panic replaces those changes, "
                                             "and panic off restores the rules nfwall loaded");
-                r = manager_commit(m, next, FAMILY_ANY, diags);
+                r = manager_commit(m, next, FAMILY_ANY, NULL, diags);
                 if (r < 0) {
                         log_error("panic on: the kernel refused the transaction; nothing was changed:");
                         log_diags(diags);
@@ -1834,7 +1881,7 @@ ProtoExit manager_panic(Manager *m, const char *what, StrBuf *text, DiagList *di
                 r = ruleset_copy(m->rules, true, diags, &next);
                 if (r < 0)
                         return PROTO_EXIT_FAILURE;
-                r = manager_commit(m, next, FAMILY_ANY, diags);
+                r = manager_commit(m, next, FAMILY_ANY, NULL, diags);
                 if (r < 0) {
                         log_error("panic off: the kernel refused the transaction; panic stays on:");
                         log_diags(diags);
@@ -2070,9 +2117,11 @@ static void status_json(Manager *m, const StrBuf *tables, StrBuf *out) {
                         strbuf_puts(out, "null");
                 strbuf_puts(out, ",\"rules_file\":");
                 json_string(out, rules_path(m->settings, f));
-                strbuf_printf(out, ",\"rules\":%zu,\"differs_from_rules_file\":%s,\"file_changed_since_loaded\":%s}",
-                              ruleset_count_family(m->rules, f), fs->differs ? "true" : "false",
-                              family_file_changed(fs) ? "true" : "false");
+                strbuf_printf(out,
+                              ",\"rules\":%zu,\"differs_from_rules_file\":%s,\"file_changed_since_loaded\":%s,"
+                              "\"unsaved_changes\":%u}",
+                              ruleset_count_family(m->rules, f), fs->differs || fs->n_unsaved > 0 ? "true" : "false",
+                              family_file_changed(fs) ? "true" : "false", fs->n_unsaved);
         }
         strbuf_puts(out, "},\"changed_outside\":");
         if (m->changed_outside) {
@@ -2160,6 +2209,9 @@ static void status_text(Manager *m, const StrBuf *tables, StrBuf *out) {
                         strbuf_puts(out, "none\n");
                         break;
                 }
+                if (fs->n_unsaved > 0)
+                        strbuf_printf(out, "%s: %u unsaved change%s: the rules in force differ from %s (save writes them)\n",
+                                      family_label[f], fs->n_unsaved, fs->n_unsaved == 1 ? "" : "s", file);
         }
         if (m->changed_outside) {
                 format_time(m->changed_usec, when, sizeof(when));
@@ -2248,6 +2300,364 @@ ProtoExit manager_status(Manager *m, unsigned flags, StrBuf *text, DiagList *dia
         return PROTO_EXIT_NOT_RUNNING;
 }
 
+/* ---- the iptables command language ---- */
+
+/* One table of ours as the kernel holds it, with counters, into rs. */
+static int manager_read_table(Manager *m, Family f, TableType t, DiagList *diags, Ruleset **ret) {
+        _cleanup_(ruleset_freep) Ruleset *rs = NULL;
+        NftTableDump dump = {};
+        int r;
+
+        r = ruleset_new(&rs);
+        if (r < 0)
+                return r;
+        r = nft_socket_dump_table(m->nft, nft_family(f), nft_table_name(t), &dump);
+        if (r >= 0)
+                r = nft_decompile_table(&dump, rs, diags);
+        nft_table_dump_deinit(&dump);
+        if (r < 0 && r != -ENOENT) {
+                (void)diag_list_add(diags, DIAG_ERROR, DIAG_KERNEL, NULL, "%s table %s cannot be read: %s",
+                                    family_label[f], nft_table_name(t), strerror(-r));
+                return r;
+        }
+        *ret = TAKE_PTR(rs);
+        return 0;
+}
+
+/*
+ * Makes the family's handles and compile contexts exact, if the last
+ * commit did not: one dump of the family, which must hold what the model
+ * says (then its handles are taken), and fresh contexts whose new sets
+ * cannot take the name of a set the tables already have.
+ */
+static int manager_edit_prepare(Manager *m, Family f, DiagList *diags) {
+        _cleanup_(ruleset_freep) Ruleset *kernel = NULL;
+        uint32_t genid = 0;
+        int r;
+
+        if (m->edit_ready[f])
+                return 0;
+        r = nft_socket_get_genid(m->nft, &genid);
+        if (r >= 0)
+                r = manager_read_kernel(m, FAMILY_BIT(f), diags, &kernel);
+        if (r < 0)
+                return r;
+        nft_compile_state_drop(&m->compile, FAMILY_BIT(f));
+        for (TableType tt = 0; tt < _TABLE_TYPE_MAX; tt++) {
+                Table *t = ruleset_get_table(m->rules, f, tt), *kt = ruleset_get_table(kernel, f, tt);
+
+                if (!t)
+                        continue;
+                if (!kt || !table_same(t, kt) || t->n_chains != kt->n_chains)
+                        goto changed;
+                for (size_t i = 0; i < t->n_chains; i++) {
+                        t->chains[i]->handle = kt->chains[i]->handle;
+                        for (size_t k = 0; k < t->chains[i]->n_rules; k++)
+                                t->chains[i]->rules[k]->handle = kt->chains[i]->rules[k]->handle;
+                }
+                r = nft_compile_context_new(t, NULL, diags, &m->compile.tables[f][tt]);
+                if (r < 0)
+                        return r;
+                nft_compile_context_name_sets(m->compile.tables[f][tt], genid);
+        }
+        m->edit_ready[f] = true;
+        return 0;
+
+changed:
+        nft_compile_state_drop(&m->compile, FAMILY_BIT(f));
+        (void)diag_list_add(diags, DIAG_ERROR, DIAG_KERNEL, NULL,
+                            "nfwall's %s tables are not what nfwall loaded (changed outside nfwall): "
+                            "reload or restart first", family_label[f]);
+        return -ESTALE;
+}
+
+/* The family an iptables command line is for: -6 makes it ip6tables, as in a rules file. */
+static Family command_line_family(char *const *args, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (streq(args[i], "-6") || streq(args[i], "--ipv6"))
+                        return FAMILY_IPV6;
+        return FAMILY_IPV4;
+}
+
+/* -L and -S, from the model; with counters asked for, from the kernel's table (counters live there). */
+static ProtoExit manager_iptables_list(Manager *m, Family f, const Command *c, StrBuf *text, DiagList *diags) {
+        _cleanup_(ruleset_freep) Ruleset *read = NULL, *empty = NULL;
+        const Ruleset *from = m->panic ? m->panic_rules : m->rules;
+        bool counters = c->flags & COMMAND_VERBOSE;
+        const char *chain = (c->flags & COMMAND_HAS_CHAIN) ? c->chain : NULL;
+        const Table *t;
+        unsigned flags = 0;
+        int r;
+
+        if (counters) {
+                r = manager_read_table(m, f, c->table, diags, &read);
+                if (r < 0)
+                        return PROTO_EXIT_FAILURE;
+                from = read;
+        }
+        t = ruleset_get_table(from, f, c->table);
+        if (!t) {
+                /* as iptables shows a table nothing was put in: its built-in chains, empty */
+                Table *e;
+
+                r = ruleset_new(&empty);
+                if (r >= 0)
+                        r = ruleset_ensure_table(empty, f, c->table, NULL, &e);
+                if (r < 0)
+                        return PROTO_EXIT_FAILURE;
+                t = e;
+        }
+        if (chain && !table_find_chain(t, chain)) {
+                (void)diag_list_add(diags, DIAG_ERROR, DIAG_SEMANTIC, &c->loc, "chain %s does not exist in table %s",
+                                    chain, table_type_to_string(c->table));
+                return PROTO_EXIT_FAILURE;
+        }
+
+        if (c->type == COMMAND_LIST_RULES) {
+                size_t rulenum = (c->flags & COMMAND_HAS_RULENUM) ? c->rulenum : 0;
+                const Chain *ch = chain ? table_find_chain(t, chain) : NULL;
+
+                if (ch && rulenum > ch->n_rules) {
+                        (void)diag_list_add(diags, DIAG_ERROR, DIAG_SEMANTIC, &c->loc,
+                                            "no rule %zu in chain %s: it has %zu rule%s", rulenum, ch->name,
+                                            ch->n_rules, ch->n_rules == 1 ? "" : "s");
+                        return PROTO_EXIT_FAILURE;
+                }
+                r = table_print_rules(t, chain, rulenum, counters ? PRINT_COUNTERS : 0, text);
+        } else {
+                if (c->flags & COMMAND_NUMERIC)
+                        flags |= PRINT_NUMERIC;
+                if (c->flags & COMMAND_VERBOSE)
+                        flags |= PRINT_VERBOSE;
+                if (c->flags & COMMAND_EXACT)
+                        flags |= PRINT_EXACT;
+                if (c->flags & COMMAND_LINE_NUMBERS)
+                        flags |= PRINT_LINE_NUMBERS;
+                r = table_print_list(t, chain, flags, text);
+        }
+        return r < 0 ? PROTO_EXIT_FAILURE : PROTO_EXIT_OK;
+}
+
+/* After the kernel took an edit: the handles it gave, from the batch's echoes, into the model. */
+static void edit_take_handles(Table *t, bool new_table, const Command *c, Rule *added, const NftBatch *b) {
+        size_t next_chain = 0;
+        const NftMessage *last_rule = NULL, *last_chain = NULL;
+
+        for (size_t i = 0; i < b->n_messages; i++) {
+                const NftMessage *msg = &b->messages[i];
+
+                if (msg->kind == NFT_MESSAGE_NEW_RULE)
+                        last_rule = msg;
+                else if (msg->kind == NFT_MESSAGE_NEW_CHAIN) {
+                        /* a new table's chains come first, in the table's order */
+                        if (new_table && next_chain < t->n_chains)
+                                t->chains[next_chain++]->handle = msg->handle;
+                        else
+                                last_chain = msg;
+                }
+        }
+        if (added && last_rule)
+                added->handle = last_rule->handle;
+        if (c->type == COMMAND_NEW_CHAIN && last_chain) {
+                Chain *made = table_find_chain(t, c->chain);
+                if (made)
+                        made->handle = last_chain->handle;
+        }
+}
+
+/*
+ * A modifying command: checked on the model, compiled to the messages
+ * of one transaction, committed, and only then carried out on the model.
+ */
+static ProtoExit manager_iptables_edit(Manager *m, Family f, Command *c, StrBuf *text, DiagList *diags) {
+        NftBatch batch = NFT_BATCH_INIT;
+        NftCompileContext *ctx;
+        CommandPlan plan;
+        Rule *added;
+        size_t n_sets = 0;
+        bool new_table = false, new_ctx = false;
+        Table *t;
+        int r;
+
+        if (c->type != COMMAND_CHECK) {
+                if (m->panic) {
+                        (void)diag_list_add(diags, DIAG_ERROR, DIAG_SEMANTIC, NULL,
+                                            "panic is on (all traffic is dropped): rules cannot be edited until "
+                                            "\"nfwallctl panic off\"");
+                        return PROTO_EXIT_FAILURE;
+                }
+                if (m->changed_outside) {
+                        (void)diag_list_add(diags, DIAG_ERROR, DIAG_SEMANTIC, NULL,
+                                            "nfwall's tables were changed outside nfwall (see status): "
+                                            "reload or restart first, so that edits apply to the rules nfwall loaded");
+                        return PROTO_EXIT_FAILURE;
+                }
+                r = manager_edit_prepare(m, f, diags);
+                if (r < 0)
+                        return PROTO_EXIT_FAILURE;
+        }
+
+        t = ruleset_get_table(m->rules, f, c->table);
+        if (!t) {
+                if (c->type == COMMAND_CHECK || c->type == COMMAND_DELETE || c->type == COMMAND_REPLACE) {
+                        /* nothing to find in a table that is not there: the same answer as its empty chains give */
+                        _cleanup_(ruleset_freep) Ruleset *empty = NULL;
+                        Table *e;
+
+                        r = ruleset_new(&empty);
+                        if (r >= 0)
+                                r = ruleset_ensure_table(empty, f, c->table, NULL, &e);
+                        if (r >= 0)
+                                r = command_resolve(e, c, diags, &plan);
+                        return PROTO_EXIT_FAILURE;
+                }
+                r = ruleset_ensure_table(m->rules, f, c->table, &c->loc, &t);
+                if (r < 0)
+                        return PROTO_EXIT_FAILURE;
+                new_table = true;
+        }
+
+        r = command_resolve(t, c, diags, &plan);
+        if (r >= 0 && c->rule && c->type != COMMAND_CHECK && c->type != COMMAND_DELETE)
+                r = table_check_rule(t, plan.chain, plan.index, c->type == COMMAND_REPLACE, c->rule, diags);
+        if (r < 0 || c->type == COMMAND_CHECK)
+                goto finish;
+
+        ctx = m->compile.tables[f][c->table];
+        if (!ctx) {
+                uint32_t genid = 0;
+
+                r = nft_socket_get_genid(m->nft, &genid);
+                if (r >= 0)
+                        r = nft_compile_context_new(t, NULL, diags, &ctx);
+                if (r < 0)
+                        goto finish;
+                nft_compile_context_name_sets(ctx, genid);
+                m->compile.tables[f][c->table] = ctx;
+                new_ctx = true;
+        }
+        nft_batch_set_echo(&batch, true);
+        nft_compile_context_attach(ctx, t, &batch);
+        n_sets = nft_compile_context_n_sets(ctx);
+        if (new_table)
+                r = nft_compile_table_head(ctx);
+        if (r >= 0)
+                r = nft_edit_compile(ctx, t, c, &plan, &batch, diags);
+        if (r >= 0 && batch.n_messages > 0) {
+                r = nft_socket_commit(m->nft, &batch, NFT_COMMIT_ECHO, 0, diags, NULL);
+                if (r == -ENOBUFS) {
+                        /* whether it took effect is unknown: the next edit reads the kernel, verify tells */
+                        m->edit_ready[f] = false;
+                        manager_schedule_verify(m);
+                        (void)diag_list_add(diags, DIAG_ERROR, DIAG_KERNEL, NULL,
+                                            "the kernel's answers were lost: whether the edit took effect is unknown "
+                                            "(status tells what is in force)");
+                } else if (r < 0 && !diag_list_has_errors(diags))
+                        (void)diag_list_add(diags, DIAG_ERROR, DIAG_KERNEL, NULL, "the transaction failed: %s",
+                                            strerror(-r));
+        }
+        if (r < 0) {
+                nft_compile_context_forget_sets(ctx, n_sets);
+                goto finish;
+        }
+
+        added = c->type == COMMAND_APPEND || c->type == COMMAND_INSERT || c->type == COMMAND_REPLACE ? c->rule : NULL;
+        r = command_execute(t, c, &plan);
+        if (r < 0) {
+                /* the kernel has it, the model not: read the kernel's rules into the model */
+                _cleanup_(ruleset_freep) Ruleset *now = NULL;
+
+                log_error("Out of memory while recording an edit the kernel took; reading nfwall's tables back");
+                if (manager_read_kernel(m, FAMILY_BIT(f), diags, &now) >= 0)
+                        (void)ruleset_move_family(m->rules, now, f);
+                m->edit_ready[f] = false;
+                r = 0;
+        } else
+                edit_take_handles(t, new_table, c, added, &batch);
+        new_table = false;
+        new_ctx = false;
+        if (c->type != COMMAND_ZERO)
+                m->family[f].n_unsaved++;
+
+finish:
+        nft_batch_deinit(&batch);
+        if (new_ctx) {
+                nft_compile_context_free(m->compile.tables[f][c->table]);
+                m->compile.tables[f][c->table] = NULL;
+        }
+        if (new_table)
+                ruleset_remove_table(m->rules, f, c->table);
+        if (r == -ENOMEM)
+                (void)diag_list_add(diags, DIAG_ERROR, DIAG_IO, NULL, "out of memory");
+        return r < 0 ? PROTO_EXIT_FAILURE : PROTO_EXIT_OK;
+}
+
+/**
+ * manager_iptables() - one iptables command line against the running firewall
+ * @m: the manager
+ * @args: the command line after "nfwallctl", as given
+ * @n_args: how many
+ * @text: what iptables would print (-L, -S)
+ * @diags: what is wrong, as data
+ *
+ * The rules file's grammar reads it; the model answers -C, -L, -S and
+ * says where an edit goes; an edit is one transaction (see
+ * manager_iptables_edit()). Requests are handled one at a time, so
+ * concurrent edits are serialised.
+ *
+ * Return: iptables' exit status: 0; 1 for a refused or failed command
+ * (-C: no such rule); 2 for a command line that does not parse.
+ */
+ProtoExit manager_iptables(Manager *m, char *const *args, size_t n_args, StrBuf *text, DiagList *diags) {
+        _cleanup_free_ Token *tokens = NULL;
+        _cleanup_(command_deinit) Command c = COMMAND_INIT;
+        Family f = command_line_family(args, n_args);
+        ParseContext pc = {
+                .family = f,
+                .table = TABLE_FILTER,
+                .diags = diags,
+        };
+        ProtoExit ret;
+        int r;
+
+        if (n_args == 0) {
+                (void)diag_list_add(diags, DIAG_ERROR, DIAG_SYNTAX, NULL, "no command given");
+                return PROTO_EXIT_USAGE;
+        }
+        tokens = calloc(n_args, sizeof(Token));
+        if (!tokens)
+                return PROTO_EXIT_FAILURE;
+        for (size_t i = 0; i < n_args; i++)
+                /* the shell has unquoted them already: a lone "!" is negation, as for iptables */
+                tokens[i] = (Token){ .text = args[i], .column = (unsigned)i + 1 };
+        r = command_parse(&pc, tokens, n_args, &c);
+        if (r < 0)
+                return r == -ENOMEM ? PROTO_EXIT_FAILURE : PROTO_EXIT_USAGE;
+
+        if (m->state != MANAGER_RUNNING && !m->panic) {
+                (void)diag_list_add(diags, DIAG_ERROR, DIAG_SEMANTIC, NULL,
+                                    "nfwall is %s: there is no firewall to %s (start loads the rules)",
+                                    manager_state_to_string(m->state),
+                                    c.type == COMMAND_LIST || c.type == COMMAND_LIST_RULES ? "list" : "edit");
+                return PROTO_EXIT_FAILURE;
+        }
+
+        if (c.type == COMMAND_LIST || c.type == COMMAND_LIST_RULES)
+                return manager_iptables_list(m, f, &c, text, diags);
+
+        ret = manager_iptables_edit(m, f, &c, text, diags);
+        if (ret == PROTO_EXIT_OK && c.type != COMMAND_CHECK) {
+                StrBuf line = STRBUF_INIT;
+
+                for (size_t i = 0; i < n_args; i++)
+                        strbuf_printf(&line, "%s%s", i > 0 ? " " : "", args[i]);
+                log_info("%s: %s", family_label[f], line.error ? "(an edit)" : line.data);
+                strbuf_deinit(&line);
+                manager_notify_status(m, NULL);
+        }
+        return ret;
+}
+
 /* ---- requests ---- */
 
 static bool request_no_args(const ProtoMessage *request, DiagList *diags) {
@@ -2323,9 +2733,7 @@ void manager_handle_request(void *userdata, const ControlPeer *peer, const Proto
                 }
                 break;
         case PROTO_IPTABLES:
-                (void)diag_list_add(diags, DIAG_ERROR, DIAG_UNSUPPORTED, NULL,
-                                    "rule commands are not implemented by this nfwalld yet");
-                status = PROTO_EXIT_FAILURE;
+                status = manager_iptables(m, request->args, request->n_args, &text, diags);
                 break;
         case _PROTO_COMMAND_MAX:
         case _PROTO_COMMAND_INVALID:

@@ -83,6 +83,9 @@ ProtoExit manager_panic(Manager *m, const char *what, StrBuf *text, DiagList *di
 /* files: NULL-terminated paths (absolute), or none for the settings and the rules files they name. */
 ProtoExit manager_check(Manager *m, char *const *files, bool ipv6, StrBuf *text, DiagList *diags);
 
+/* An iptables command line (-A INPUT ...): iptables' exit status, what it prints, what is wrong. */
+ProtoExit manager_iptables(Manager *m, char *const *args, size_t n_args, StrBuf *text, DiagList *diags);
+
 /* The control socket's handler (ControlHandler): userdata is the manager. */
 void manager_handle_request(void *userdata, const ControlPeer *peer, const ProtoMessage *request,
                             ProtoMessage *reply);

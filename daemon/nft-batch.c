@@ -172,7 +172,8 @@ int nft_batch_add_chain(NftBatch *b, const struct nftnl_chain *chain, const Sour
             !name_ok(nftnl_chain_get_str(chain, NFTNL_CHAIN_TABLE)) ||
             !name_ok(nftnl_chain_get_str(chain, NFTNL_CHAIN_NAME)))
                 return -EINVAL;
-        nlh = batch_message_start(b, NFT_MSG_NEWCHAIN, nftnl_chain_get_u32(chain, NFTNL_CHAIN_FAMILY), NLM_F_CREATE);
+        nlh = batch_message_start(b, NFT_MSG_NEWCHAIN, nftnl_chain_get_u32(chain, NFTNL_CHAIN_FAMILY),
+                                  NLM_F_CREATE | (b->echo ? NLM_F_ECHO : 0));
         if (!nlh)
                 return -ENOMEM;
         nftnl_chain_nlmsg_build_payload(nlh, chain);
@@ -252,18 +253,8 @@ static int rule_count_expr(struct nftnl_expr *e, void *userdata) {
         return 0;
 }
 
-/**
- * nft_batch_add_rule() - serialise a NEWRULE message, appending the rule to its chain
- * @b: the batch
- * @rule: family, table, chain, expressions, userdata; stays the caller's
- * @loc: what to blame if the kernel refuses it, or NULL
- * @handle: the handle the rule will get, or 0
- *
- * Return: 0, -EINVAL, -E2BIG (more expressions or userdata than the
- * kernel takes, which could also overrun the room a message has), or
- * -ENOMEM; nothing added on failure.
- */
-int nft_batch_add_rule(NftBatch *b, struct nftnl_rule *rule, const SourceLoc *loc, uint64_t handle) {
+static int batch_add_rule(NftBatch *b, struct nftnl_rule *rule, uint16_t flags, const SourceLoc *loc,
+                          uint64_t handle) {
         BatchMark mark = batch_mark(b);
         struct nlmsghdr *nlh;
         uint32_t udata_len = 0;
@@ -280,12 +271,147 @@ int nft_batch_add_rule(NftBatch *b, struct nftnl_rule *rule, const SourceLoc *lo
                 return -E2BIG;
 
         nlh = batch_message_start(b, NFT_MSG_NEWRULE, nftnl_rule_get_u32(rule, NFTNL_RULE_FAMILY),
-                                  NLM_F_CREATE | NLM_F_APPEND | (b->echo ? NLM_F_ECHO : 0));
+                                  flags | (b->echo ? NLM_F_ECHO : 0));
         if (!nlh)
                 return -ENOMEM;
         nftnl_rule_nlmsg_build_payload(nlh, rule);
         batch_message_end(b, nlh);
         r = batch_add_message(b, NFT_MESSAGE_NEW_RULE, nlh, loc, handle);
+        if (r < 0)
+                batch_rewind(b, &mark);
+        return r;
+}
+
+/**
+ * nft_batch_add_rule() - serialise a NEWRULE message, appending the rule to its chain
+ * @b: the batch
+ * @rule: family, table, chain, expressions, userdata; stays the caller's
+ * @loc: what to blame if the kernel refuses it, or NULL
+ * @handle: the handle the rule will get, or 0
+ *
+ * Return: 0, -EINVAL, -E2BIG (more expressions or userdata than the
+ * kernel takes, which could also overrun the room a message has), or
+ * -ENOMEM; nothing added on failure.
+ */
+int nft_batch_add_rule(NftBatch *b, struct nftnl_rule *rule, const SourceLoc *loc, uint64_t handle) {
+        return batch_add_rule(b, rule, NLM_F_CREATE | NLM_F_APPEND, loc, handle);
+}
+
+/**
+ * nft_batch_add_rule_at() - serialise a NEWRULE message that puts the rule at a place
+ * @b: the batch
+ * @rule: as for nft_batch_add_rule(), without handle or position; stays the caller's, as it was
+ * @place: where
+ * @ref: the handle of the rule BEFORE and REPLACE refer to
+ * @loc: what to blame if the kernel refuses it, or NULL
+ *
+ * The kernel numbers a new rule itself (an echo tells the number); a
+ * replacing rule keeps the handle of the one it replaces.
+ *
+ * Return: as nft_batch_add_rule(); -EINVAL also for a place without its reference.
+ */
+int nft_batch_add_rule_at(NftBatch *b, struct nftnl_rule *rule, NftRulePlace place, uint64_t ref,
+                          const SourceLoc *loc) {
+        int r;
+
+        switch (place) {
+        case NFT_RULE_APPEND:
+                return batch_add_rule(b, rule, NLM_F_CREATE | NLM_F_APPEND, loc, 0);
+        case NFT_RULE_BEFORE:
+                if (ref == 0)
+                        return -EINVAL;
+                /* without NLM_F_APPEND, a position means "in front of" */
+                nftnl_rule_set_u64(rule, NFTNL_RULE_POSITION, ref);
+                r = batch_add_rule(b, rule, NLM_F_CREATE, loc, 0);
+                nftnl_rule_unset(rule, NFTNL_RULE_POSITION);
+                return r;
+        case NFT_RULE_REPLACE:
+                if (ref == 0)
+                        return -EINVAL;
+                nftnl_rule_set_u64(rule, NFTNL_RULE_HANDLE, ref);
+                r = batch_add_rule(b, rule, NLM_F_REPLACE, loc, ref);
+                nftnl_rule_unset(rule, NFTNL_RULE_HANDLE);
+                return r;
+        case _NFT_RULE_PLACE_MAX:
+        case _NFT_RULE_PLACE_INVALID:
+                break;
+        }
+        return -EINVAL;
+}
+
+/**
+ * nft_batch_del_rule() - serialise a DELRULE message
+ * @b: the batch
+ * @family: NFPROTO_*
+ * @table: the table's name
+ * @chain: the chain's name
+ * @handle: the rule's handle; 0 for every rule of the chain (a flush)
+ * @loc: what to blame if the kernel refuses it, or NULL
+ *
+ * Return: 0, -EINVAL, or -ENOMEM; nothing added on failure.
+ */
+int nft_batch_del_rule(NftBatch *b, int family, const char *table, const char *chain, uint64_t handle,
+                       const SourceLoc *loc) {
+        BatchMark mark = batch_mark(b);
+        struct nftnl_rule *rule;
+        struct nlmsghdr *nlh;
+        int r;
+
+        if (!name_ok(table) || !name_ok(chain))
+                return -EINVAL;
+        rule = nftnl_rule_alloc();
+        if (!rule)
+                return -ENOMEM;
+        nftnl_rule_set_str(rule, NFTNL_RULE_TABLE, table);
+        nftnl_rule_set_str(rule, NFTNL_RULE_CHAIN, chain);
+        if (handle != 0)
+                nftnl_rule_set_u64(rule, NFTNL_RULE_HANDLE, handle);
+        nlh = batch_message_start(b, NFT_MSG_DELRULE, (uint32_t)family, 0);
+        if (!nlh) {
+                nftnl_rule_free(rule);
+                return -ENOMEM;
+        }
+        nftnl_rule_nlmsg_build_payload(nlh, rule);
+        nftnl_rule_free(rule);
+        batch_message_end(b, nlh);
+        r = batch_add_message(b, NFT_MESSAGE_DEL_RULE, nlh, loc, handle);
+        if (r < 0)
+                batch_rewind(b, &mark);
+        return r;
+}
+
+/**
+ * nft_batch_del_chain() - serialise a DELCHAIN message
+ * @b: the batch
+ * @family: NFPROTO_*
+ * @table: the table's name
+ * @chain: the chain's name
+ * @loc: what to blame if the kernel refuses it, or NULL
+ *
+ * Return: 0, -EINVAL, or -ENOMEM; nothing added on failure.
+ */
+int nft_batch_del_chain(NftBatch *b, int family, const char *table, const char *chain, const SourceLoc *loc) {
+        BatchMark mark = batch_mark(b);
+        struct nftnl_chain *c;
+        struct nlmsghdr *nlh;
+        int r;
+
+        if (!name_ok(table) || !name_ok(chain))
+                return -EINVAL;
+        c = nftnl_chain_alloc();
+        if (!c)
+                return -ENOMEM;
+        nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
+        nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, chain);
+        nlh = batch_message_start(b, NFT_MSG_DELCHAIN, (uint32_t)family, 0);
+        if (!nlh) {
+                nftnl_chain_free(c);
+                return -ENOMEM;
+        }
+        nftnl_chain_nlmsg_build_payload(nlh, c);
+        nftnl_chain_free(c);
+        batch_message_end(b, nlh);
+        r = batch_add_message(b, NFT_MESSAGE_DEL_CHAIN, nlh, loc, 0);
         if (r < 0)
                 batch_rewind(b, &mark);
         return r;
@@ -330,7 +456,7 @@ void nft_batch_set_echo(NftBatch *b, bool echo) {
         if (b->echo == echo)
                 return;
         for (size_t i = 0; i < b->n_messages; i++)
-                if (b->messages[i].kind == NFT_MESSAGE_NEW_RULE) {
+                if (b->messages[i].kind == NFT_MESSAGE_NEW_RULE || b->messages[i].kind == NFT_MESSAGE_NEW_CHAIN) {
                         if (echo)
                                 b->messages[i].nlh->nlmsg_flags |= NLM_F_ECHO;
                         else

@@ -53,9 +53,11 @@
 typedef enum NftMessageKind {
         NFT_MESSAGE_NEW_TABLE,          /* NLM_F_CREATE: no error when it exists */
         NFT_MESSAGE_DEL_TABLE,          /* with everything in it */
-        NFT_MESSAGE_NEW_CHAIN,
+        NFT_MESSAGE_NEW_CHAIN,          /* made, or changed: renamed by handle, a new policy */
+        NFT_MESSAGE_DEL_CHAIN,
         NFT_MESSAGE_NEW_SET,            /* followed by its elements, in as many messages as needed */
-        NFT_MESSAGE_NEW_RULE,           /* appended */
+        NFT_MESSAGE_NEW_RULE,           /* appended, inserted or replacing another */
+        NFT_MESSAGE_DEL_RULE,           /* one rule, or every rule of a chain */
         _NFT_MESSAGE_KIND_MAX,
         _NFT_MESSAGE_KIND_INVALID = -EINVAL,
 } NftMessageKind;
@@ -107,10 +109,31 @@ int nft_batch_add_chain(NftBatch *b, const struct nftnl_chain *chain, const Sour
 int nft_batch_add_set(NftBatch *b, struct nftnl_set *set, const SourceLoc *loc, uint64_t handle);
 int nft_batch_add_rule(NftBatch *b, struct nftnl_rule *rule, const SourceLoc *loc, uint64_t handle);
 
+/* Where a runtime edit puts a rule, relative to a rule already in the chain (by handle). */
+typedef enum NftRulePlace {
+        NFT_RULE_APPEND,                /* at the end of the chain */
+        NFT_RULE_BEFORE,                /* just before the rule */
+        NFT_RULE_REPLACE,               /* in place of the rule, keeping its handle */
+        _NFT_RULE_PLACE_MAX,
+        _NFT_RULE_PLACE_INVALID = -EINVAL,
+} NftRulePlace;
+
+/* NEWRULE for a runtime edit: @ref is the handle BEFORE and REPLACE refer to. Same errors as above. */
+int nft_batch_add_rule_at(NftBatch *b, struct nftnl_rule *rule, NftRulePlace place, uint64_t ref,
+                          const SourceLoc *loc);
+/* DELRULE: the rule of that handle, or with handle 0 every rule of the chain. */
+int nft_batch_del_rule(NftBatch *b, int family, const char *table, const char *chain, uint64_t handle,
+                       const SourceLoc *loc);
+/* DELCHAIN: an empty chain nothing jumps to. */
+int nft_batch_del_chain(NftBatch *b, int family, const char *table, const char *chain, const SourceLoc *loc);
+
 /* The message that sent sequence number @seq, or NULL (BATCH_BEGIN, BATCH_END, another request's). */
 NftMessage *nft_batch_find_seq(NftBatch *b, uint32_t seq);
 
-/* Whether the kernel is to echo every rule back (with its handle): rewrites the rules' headers when it changes. */
+/*
+ * Whether the kernel is to echo every new rule and chain back (with its
+ * handle): rewrites their headers when it changes.
+ */
 void nft_batch_set_echo(NftBatch *b, bool echo);
 
 /* One of our tables as the kernel holds it. */

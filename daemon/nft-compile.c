@@ -14,6 +14,7 @@
  * every chain, set and rule: one counter per table, in message order.
  */
 
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -85,7 +86,7 @@ typedef struct CompiledSet {
         uint64_t hash;
         NftSetSpec spec;                /* owns elements and udata */
         uint32_t id;                    /* NFTA_SET_ID in the batch; 0 without one */
-        char name[16];
+        char name[24];
 } CompiledSet;
 
 struct NftCompileContext {
@@ -105,6 +106,13 @@ struct NftCompileContext {
          * made the table just before, as nft_compile_ruleset() does.
          */
         uint64_t last_handle;
+        /*
+         * Names of new sets: "set<n>" in a table the batch makes anew;
+         * "g<generation>.<n>" in one made by an earlier transaction, which
+         * may hold "set<n>" already (see nft_compile_context_name_sets()).
+         */
+        uint32_t set_generation;
+        bool named_by_generation;
         /* Reused for every rule streamed into the batch: no tree of objects per rule. */
         struct nftnl_rule *scratch;
         const Chain *scratch_chain;
@@ -344,7 +352,10 @@ static int context_get_set(NftCompileContext *ctx, const NftSetSpec *spec, const
                 memcpy(u, spec->udata, spec->udata_len);
                 cs->spec.udata = u;
         }
-        snprintf(cs->name, sizeof(cs->name), "set%zu", ctx->n_sets);
+        if (ctx->named_by_generation)
+                snprintf(cs->name, sizeof(cs->name), "g%" PRIu32 ".%zu", ctx->set_generation, ctx->n_sets);
+        else
+                snprintf(cs->name, sizeof(cs->name), "set%zu", ctx->n_sets);
         ctx->n_sets++;
         for (k = h & (ctx->n_buckets - 1); ctx->buckets[k]; k = (k + 1) & (ctx->n_buckets - 1))
                 ;
@@ -359,6 +370,68 @@ static int context_get_set(NftCompileContext *ctx, const NftSetSpec *spec, const
         *ret_id = cs->id;
         *ret_name = cs->name;
         return 0;
+}
+
+/**
+ * nft_compile_context_attach() - point a kept context at the table and batch of a runtime edit
+ * @ctx: a context a compile kept (nft_compile_ruleset_keep()) or made for edits
+ * @t: the table as the model holds it now (the same family and type)
+ * @batch: the edit's batch: new sets the edit needs go there
+ *
+ * Sets made before are referred to by name; their batch-local ids are gone.
+ */
+void nft_compile_context_attach(NftCompileContext *ctx, const Table *t, NftBatch *batch) {
+        ctx->table = t;
+        ctx->batch = batch;
+        ctx->next_set_id = &ctx->own_set_id;
+        ctx->own_set_id = 0;
+        for (size_t i = 0; i < ctx->n_sets; i++)
+                ctx->sets[i].id = 0;
+        if (ctx->scratch) {
+                nftnl_rule_free(ctx->scratch);
+                ctx->scratch = NULL;
+                ctx->scratch_chain = NULL;
+        }
+}
+
+/**
+ * nft_compile_context_name_sets() - name new sets after a generation
+ * @ctx: a context for edits of a table an earlier transaction made
+ * @generation: the nf_tables generation the table was read at
+ *
+ * Such a table holds sets this context does not know ("set0"...), and a
+ * set is only ever added by a transaction that ends that generation, so
+ * "g<generation>.<n>" names no set the table has.
+ */
+void nft_compile_context_name_sets(NftCompileContext *ctx, uint32_t generation) {
+        ctx->named_by_generation = true;
+        ctx->set_generation = generation;
+}
+
+size_t nft_compile_context_n_sets(const NftCompileContext *ctx) {
+        return ctx->n_sets;
+}
+
+/**
+ * nft_compile_context_forget_sets() - forget the sets made after a point
+ * @ctx: the context
+ * @n_sets: what nft_compile_context_n_sets() said at that point
+ *
+ * For an edit the kernel refused: the sets it would have made do not exist.
+ */
+void nft_compile_context_forget_sets(NftCompileContext *ctx, size_t n_sets) {
+        if (n_sets >= ctx->n_sets)
+                return;
+        for (size_t i = n_sets; i < ctx->n_sets; i++)
+                nft_set_spec_done(&ctx->sets[i].spec);
+        ctx->n_sets = n_sets;
+        memset(ctx->buckets, 0, ctx->n_buckets * sizeof(size_t));
+        for (size_t i = 0; i < ctx->n_sets; i++) {
+                size_t k = ctx->sets[i].hash & (ctx->n_buckets - 1);
+                while (ctx->buckets[k])
+                        k = (k + 1) & (ctx->n_buckets - 1);
+                ctx->buckets[k] = i + 1;
+        }
 }
 
 const NftSetSpec *nft_compile_context_find_set(const NftCompileContext *ctx, const char *name) {
@@ -671,7 +744,14 @@ static int compile_rule_to_batch(NftCompileContext *ctx, const Chain *chain, con
         return r;
 }
 
-static int compile_chain(NftCompileContext *ctx, const Chain *c) {
+/**
+ * nft_compile_chain() - the NEWCHAIN message of a chain, into the context's batch
+ * @ctx: the table's context, with a batch
+ * @c: the chain: a base chain with its hook, policy and policy counters, or a user chain
+ *
+ * Return: 0, -ENOMEM, -EINVAL.
+ */
+int nft_compile_chain(NftCompileContext *ctx, const Chain *c) {
         const Table *t = ctx->table;
         struct nftnl_chain *chain = nftnl_chain_alloc();
         int r;
@@ -724,7 +804,26 @@ static void rule_prefetch(const Rule *rule) {
                 __builtin_prefetch(p + i * 64);
 }
 
-static int compile_table(const Table *t, NftBatch *batch, uint32_t *next_set_id, DiagList *diags) {
+/**
+ * nft_compile_table_head() - a table and its chains, without rules
+ * @ctx: the table's context, with a batch
+ *
+ * NEWTABLE (made if missing) and a NEWCHAIN for each chain of the table.
+ *
+ * Return: 0, -ENOMEM, -EINVAL.
+ */
+int nft_compile_table_head(NftCompileContext *ctx) {
+        const Table *t = ctx->table;
+        int r;
+
+        r = batch_add_table(ctx->batch, NFT_MESSAGE_NEW_TABLE, t->family, t->type, &t->loc);
+        for (size_t i = 0; r >= 0 && i < t->n_chains; i++)
+                r = nft_compile_chain(ctx, t->chains[i]);
+        return r;
+}
+
+static int compile_table(const Table *t, NftBatch *batch, uint32_t *next_set_id, DiagList *diags,
+                         NftCompileContext **ret) {
         _cleanup_(nft_compile_context_freep) NftCompileContext *ctx = NULL;
         int r, err = 0;
 
@@ -735,9 +834,7 @@ static int compile_table(const Table *t, NftBatch *batch, uint32_t *next_set_id,
         ctx->next_set_id = next_set_id;
 
         /* Made anew (the caller deleted it before): its handles count from 1, in message order. */
-        r = batch_add_table(batch, NFT_MESSAGE_NEW_TABLE, t->family, t->type, &t->loc);
-        for (size_t i = 0; r >= 0 && i < t->n_chains; i++)
-                r = compile_chain(ctx, t->chains[i]);
+        r = nft_compile_table_head(ctx);
         for (size_t i = 0; r >= 0 && i < t->n_chains; i++) {
                 const Chain *c = t->chains[i];
                 for (size_t k = 0; r >= 0 && k < c->n_rules; k++) {
@@ -754,10 +851,37 @@ static int compile_table(const Table *t, NftBatch *batch, uint32_t *next_set_id,
                         r = k_r;
                 }
         }
+        if (r >= 0 && err == 0 && ret) {
+                /* kept for edits: nothing of this batch's may be used after it is gone */
+                ctx->next_set_id = &ctx->own_set_id;
+                ctx->batch = NULL;
+                *ret = TAKE_PTR(ctx);
+        }
         return r < 0 ? r : err;
 }
 
-int nft_compile_ruleset(const Ruleset *rs, unsigned families, NftBatch *batch, DiagList *diags) {
+void nft_compile_state_drop(NftCompileState *s, unsigned families) {
+        for (Family f = 0; f < _FAMILY_MAX; f++)
+                if (families & FAMILY_BIT(f))
+                        for (TableType t = 0; t < _TABLE_TYPE_MAX; t++)
+                                s->tables[f][t] = nft_compile_context_free(s->tables[f][t]);
+}
+
+/**
+ * nft_compile_ruleset_keep() - nft_compile_ruleset(), keeping what edits build on
+ * @rs: the ruleset
+ * @families: FAMILY_BIT()s
+ * @batch: where the messages go
+ * @diags: where problems go
+ * @state: NULL, or where each compiled table's context is kept (replacing
+ *         those of the families), once every table compiled: the sets
+ *         the batch makes, for edits after the kernel took it
+ *
+ * Return: as nft_compile_ruleset(); @state is changed only on success.
+ */
+int nft_compile_ruleset_keep(const Ruleset *rs, unsigned families, NftBatch *batch, DiagList *diags,
+                             NftCompileState *state) {
+        NftCompileState made = {};
         uint32_t next_set_id = 0;
         int r, err = 0;
 
@@ -769,19 +893,76 @@ int nft_compile_ruleset(const Ruleset *rs, unsigned families, NftBatch *batch, D
                         r = batch_add_table(batch, NFT_MESSAGE_NEW_TABLE, f, t, NULL);
                         if (r >= 0)
                                 r = batch_add_table(batch, NFT_MESSAGE_DEL_TABLE, f, t, NULL);
-                        if (r < 0)
+                        if (r < 0) {
+                                nft_compile_state_drop(&made, FAMILY_ANY);
                                 return r;
+                        }
                 }
                 for (TableType t = 0; t < _TABLE_TYPE_MAX; t++) {
                         const Table *table = ruleset_get_table(rs, f, t);
                         if (!table)
                                 continue;
-                        r = compile_table(table, batch, &next_set_id, diags);
-                        if (r == -ENOMEM)
+                        r = compile_table(table, batch, &next_set_id, diags, state ? &made.tables[f][t] : NULL);
+                        if (r == -ENOMEM) {
+                                nft_compile_state_drop(&made, FAMILY_ANY);
                                 return r;
+                        }
                         if (r < 0 && err == 0)
                                 err = r;
                 }
         }
-        return err;
+        if (err < 0 || !state) {
+                nft_compile_state_drop(&made, FAMILY_ANY);
+                return err;
+        }
+        nft_compile_state_drop(state, families);
+        for (Family f = 0; f < _FAMILY_MAX; f++)
+                for (TableType t = 0; t < _TABLE_TYPE_MAX; t++)
+                        if (made.tables[f][t])
+                                state->tables[f][t] = made.tables[f][t];
+        return 0;
+}
+
+int nft_compile_ruleset(const Ruleset *rs, unsigned families, NftBatch *batch, DiagList *diags) {
+        return nft_compile_ruleset_keep(rs, families, batch, diags, NULL);
+}
+
+/**
+ * nft_compile_assign_handles() - the kernel's handles into the model
+ * @rs: the ruleset a batch was compiled from (or one of the same shape)
+ * @families: the families that batch was compiled for
+ * @b: the batch, committed: its chain and rule messages carry their handles
+ *
+ * The compiler writes chains and rules in the model's order, table by
+ * table, so the n-th chain or rule message is the n-th of the model.
+ */
+void nft_compile_assign_handles(Ruleset *rs, unsigned families, const NftBatch *b) {
+        size_t next_chain = 0, next_rule = 0;
+
+        for (Family f = 0; f < _FAMILY_MAX; f++) {
+                if (!(families & FAMILY_BIT(f)))
+                        continue;
+                for (TableType tt = 0; tt < _TABLE_TYPE_MAX; tt++) {
+                        Table *t = ruleset_get_table(rs, f, tt);
+                        if (!t)
+                                continue;
+                        for (size_t i = 0; i < t->n_chains; i++) {
+                                while (next_chain < b->n_messages && b->messages[next_chain].kind != NFT_MESSAGE_NEW_CHAIN)
+                                        next_chain++;
+                                if (next_chain == b->n_messages)
+                                        return;
+                                t->chains[i]->handle = b->messages[next_chain++].handle;
+                        }
+                        for (size_t i = 0; i < t->n_chains; i++) {
+                                Chain *c = t->chains[i];
+                                for (size_t k = 0; k < c->n_rules; k++) {
+                                        while (next_rule < b->n_messages && b->messages[next_rule].kind != NFT_MESSAGE_NEW_RULE)
+                                                next_rule++;
+                                        if (next_rule == b->n_messages)
+                                                return;
+                                        c->rules[k]->handle = b->messages[next_rule++].handle;
+                                }
+                        }
+                }
+        }
 }

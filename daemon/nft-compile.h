@@ -29,17 +29,44 @@ int nft_family(Family f) _const_;       /* NFPROTO_IPV4 / NFPROTO_IPV6 */
  */
 int nft_compile_ruleset(const Ruleset *rs, unsigned families, NftBatch *batch, DiagList *diags);
 
+typedef struct NftCompileContext NftCompileContext;
+
+/*
+ * What runtime edits of a table build on, per table of both families: the
+ * context its last compile used, which knows the sets the kernel holds
+ * (by content and name). NULL where there is none.
+ */
+typedef struct NftCompileState {
+        NftCompileContext *tables[_FAMILY_MAX][_TABLE_TYPE_MAX];
+} NftCompileState;
+
+void nft_compile_state_drop(NftCompileState *s, unsigned families);
+/* nft_compile_ruleset(), keeping each table's context in @state (NULL: not) when all compiled. */
+int nft_compile_ruleset_keep(const Ruleset *rs, unsigned families, NftBatch *batch, DiagList *diags,
+                             NftCompileState *state);
+/* After the kernel took the batch: each chain's and rule's handle, from its message, into rs. */
+void nft_compile_assign_handles(Ruleset *rs, unsigned families, const NftBatch *b);
+
 /*
  * One rule, for runtime edits and for the decompiler's check that a rule
  * read back is the rule we would write. The context carries the table's
  * shared sets; nft_compile_context_new() with batch NULL makes sets known
  * by name only (no messages), as the decompiler needs.
  */
-typedef struct NftCompileContext NftCompileContext;
 int nft_compile_context_new(const Table *t, NftBatch *batch, DiagList *diags, NftCompileContext **ret);
 NftCompileContext *nft_compile_context_free(NftCompileContext *ctx);
 DEFINE_TRIVIAL_CLEANUP_FUNC(NftCompileContext *, nft_compile_context_free);
 int nft_compile_rule(NftCompileContext *ctx, const Chain *chain, const Rule *rule, struct nftnl_rule **ret);
+/* For edits: the table as the model holds it now, and the edit's batch. */
+void nft_compile_context_attach(NftCompileContext *ctx, const Table *t, NftBatch *batch);
+/* New sets named after the generation the table was read at: it holds sets this context does not know. */
+void nft_compile_context_name_sets(NftCompileContext *ctx, uint32_t generation);
+/* A refused edit: the sets made since nft_compile_context_n_sets() said n_sets do not exist. */
+size_t nft_compile_context_n_sets(const NftCompileContext *ctx);
+void nft_compile_context_forget_sets(NftCompileContext *ctx, size_t n_sets);
+/* NEWCHAIN of one chain, and NEWTABLE with every chain of the context's table, into its batch. */
+int nft_compile_chain(NftCompileContext *ctx, const Chain *c);
+int nft_compile_table_head(NftCompileContext *ctx);
 /* The spec of a set this context made, by name; NULL if it made none of that name. */
 const NftSetSpec *nft_compile_context_find_set(const NftCompileContext *ctx, const char *name);
 /* The sets this context made, as a dump would list them: a new list for the caller. */

@@ -480,7 +480,9 @@ static int decompile_chains(TableContext *tc) {
                                 c->counters.bytes = nftnl_chain_get_u64(nc, NFTNL_CHAIN_BYTES);
                         }
                 } else
-                        k = table_add_chain(tc->table, name, NULL, NULL);
+                        k = table_add_chain(tc->table, name, NULL, &c);
+                if (k >= 0)
+                        c->handle = nftnl_chain_get_u64(nc, NFTNL_CHAIN_HANDLE);
         }
         nftnl_chain_list_iter_destroy(it);
         return k;

@@ -541,6 +541,21 @@ static int commit_on_error(Commit *c, const struct nlmsghdr *nlh) {
                 return diag_list_add(c->diags, DIAG_ERROR, DIAG_KERNEL, &m->loc, "the kernel refused chain %s: %s%s%s",
                                      message_str(m->nlh, NFTA_CHAIN_NAME), strerror(-err->error),
                                      extack ? ": " : "", strempty(extack));
+        case NFT_MESSAGE_DEL_CHAIN:
+                return diag_list_add(c->diags, DIAG_ERROR, DIAG_KERNEL, &m->loc,
+                                     "the kernel refused to delete chain %s: %s%s%s",
+                                     message_str(m->nlh, NFTA_CHAIN_NAME), strerror(-err->error),
+                                     extack ? ": " : "", strempty(extack));
+        case NFT_MESSAGE_DEL_RULE:
+                if (m->handle == 0)
+                        return diag_list_add(c->diags, DIAG_ERROR, DIAG_KERNEL, &m->loc,
+                                             "the kernel refused to flush chain %s: %s%s%s",
+                                             message_str(m->nlh, NFTA_RULE_CHAIN), strerror(-err->error),
+                                             extack ? ": " : "", strempty(extack));
+                return diag_list_add(c->diags, DIAG_ERROR, DIAG_KERNEL, &m->loc,
+                                     "the kernel refused to delete rule handle %llu of chain %s: %s%s%s",
+                                     (unsigned long long)m->handle, message_str(m->nlh, NFTA_RULE_CHAIN),
+                                     strerror(-err->error), extack ? ": " : "", strempty(extack));
         case NFT_MESSAGE_NEW_SET:
                 return diag_list_add(c->diags, DIAG_ERROR, DIAG_KERNEL, &m->loc,
                                      "the kernel refused %sset %s: %s%s%s",
@@ -562,14 +577,22 @@ static int commit_on_error(Commit *c, const struct nlmsghdr *nlh) {
 static void commit_on_echo(Commit *c, const struct nlmsghdr *nlh) {
         NftMessage *m = nft_batch_find_seq(c->batch, nlh->nlmsg_seq);
         const struct nlattr *a;
+        uint16_t want;
 
-        if (!m || m->kind != NFT_MESSAGE_NEW_RULE)
+        if (!m)
+                return;
+        if (m->kind == NFT_MESSAGE_NEW_RULE && NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_NEWRULE)
+                want = NFTA_RULE_HANDLE;
+        else if (m->kind == NFT_MESSAGE_NEW_CHAIN && NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_NEWCHAIN)
+                want = NFTA_CHAIN_HANDLE;
+        else
                 return;
         /* Only the handle is wanted: no need to parse the expressions back. */
         mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
-                if (mnl_attr_get_type(a) == NFTA_RULE_HANDLE && mnl_attr_validate(a, MNL_TYPE_U64) >= 0) {
+                if (mnl_attr_get_type(a) == want && mnl_attr_validate(a, MNL_TYPE_U64) >= 0) {
                         m->handle = be64toh(mnl_attr_get_u64(a));
-                        c->n_echoes++;
+                        if (want == NFTA_RULE_HANDLE)
+                                c->n_echoes++;
                 }
         }
 }
@@ -618,7 +641,8 @@ static int commit_drain(NftSocket *s, Commit *c) {
                                 if (r < 0)
                                         return r;
                         } else if (NFNL_SUBSYS_ID(nlh->nlmsg_type) == NFNL_SUBSYS_NFTABLES &&
-                                   NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_NEWRULE)
+                                   (NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_NEWRULE ||
+                                    NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_NEWCHAIN))
                                 commit_on_echo(c, nlh);
                 }
         }

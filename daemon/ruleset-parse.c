@@ -1119,7 +1119,21 @@ static void chain_zero(Chain *chain) {
                 chain->rules[i]->counters = (Counters){};
 }
 
-int command_apply(Table *t, Command *c, DiagList *diags) {
+/**
+ * command_resolve() - check a modifying command against a table, and find what it acts on
+ * @t: the table
+ * @c: the command (-A -I -D -R -C -N -X -P -F -E -Z)
+ * @diags: where the reasons for refusing it go, at the command's location
+ * @ret: the chain and the rule's position
+ *
+ * Changes nothing, so that the kernel can be asked first and the model
+ * changed (command_execute()) only once it agreed.
+ *
+ * Return: 0; -ENOENT for "no such chain or rule" (how -C and -D tell);
+ * -EEXIST, -EBUSY, -ENOTEMPTY, -EINVAL for the other refusals; -ENOMEM.
+ */
+int command_resolve(Table *t, const Command *c, DiagList *diags, CommandPlan *ret) {
+        CommandPlan plan = {};
         Chain *chain = NULL;
         ssize_t idx;
         int r;
@@ -1129,35 +1143,30 @@ int command_apply(Table *t, Command *c, DiagList *diags) {
                 if (r < 0)
                         return r;
         }
+        plan.chain = chain;
 
         switch (c->type) {
         case COMMAND_APPEND:
-                r = chain_insert_rule(chain, chain->n_rules, c->rule);
-                if (r < 0)
-                        return r;
-                c->rule = NULL;
-                return 0;
+                plan.index = chain->n_rules;
+                break;
         case COMMAND_INSERT: {
                 size_t pos = (c->flags & COMMAND_HAS_RULENUM) ? c->rulenum : 1;
                 if (pos > chain->n_rules + 1)
                         return apply_error(diags, c, -ENOENT,
                                            "cannot insert at position %zu in chain %s: it has %zu rule%s", pos,
                                            chain->name, chain->n_rules, chain->n_rules == 1 ? "" : "s");
-                r = chain_insert_rule(chain, pos - 1, c->rule);
-                if (r < 0)
-                        return r;
-                c->rule = NULL;
-                return 0;
+                plan.index = pos - 1;
+                break;
         }
         case COMMAND_REPLACE:
                 r = check_rulenum(chain, c, diags, chain->n_rules);
                 if (r < 0)
                         return r;
-                rule_free(chain->rules[c->rulenum - 1]);
-                chain->rules[c->rulenum - 1] = TAKE_PTR(c->rule);
-                return 0;
+                plan.index = c->rulenum - 1;
+                break;
         case COMMAND_DELETE:
-                if (c->flags & COMMAND_HAS_RULENUM) {
+        case COMMAND_CHECK:
+                if (c->type == COMMAND_DELETE && (c->flags & COMMAND_HAS_RULENUM)) {
                         r = check_rulenum(chain, c, diags, chain->n_rules);
                         if (r < 0)
                                 return r;
@@ -1168,18 +1177,13 @@ int command_apply(Table *t, Command *c, DiagList *diags) {
                                 return apply_error(diags, c, -ENOENT, "no rule in chain %s matches this one",
                                                    chain->name);
                 }
-                rule_free(chain_take_rule(chain, (size_t)idx));
-                return 0;
-        case COMMAND_CHECK:
-                idx = chain_find_rule(chain, c->rule);
-                if (idx < 0)
-                        return apply_error(diags, c, -ENOENT, "no rule in chain %s matches this one", chain->name);
-                return 0;
+                plan.index = (size_t)idx;
+                break;
         case COMMAND_NEW_CHAIN:
                 r = check_new_chain_name(t, c, c->chain, diags);
                 if (r < 0)
                         return r;
-                return table_add_chain(t, c->chain, &c->loc, NULL);
+                break;
         case COMMAND_DELETE_CHAIN:
                 if (chain) {
                         size_t refs;
@@ -1193,7 +1197,7 @@ int command_apply(Table *t, Command *c, DiagList *diags) {
                         if (chain->n_rules > 0)
                                 return apply_error(diags, c, -ENOTEMPTY, "chain %s is not empty: it has %zu rule%s",
                                                    chain->name, chain->n_rules, chain->n_rules == 1 ? "" : "s");
-                        return table_remove_chain(t, chain);
+                        break;
                 }
                 for (size_t i = 0; i < t->n_chains; i++) {
                         Chain *u = t->chains[i];
@@ -1205,13 +1209,78 @@ int command_apply(Table *t, Command *c, DiagList *diags) {
                         if (table_count_references(t, u->name) > 0)
                                 return apply_error(diags, c, -EBUSY, "chain %s is still referenced", u->name);
                 }
-                while (t->n_chains > 0 && !t->chains[t->n_chains - 1]->builtin)
-                        table_remove_chain(t, t->chains[t->n_chains - 1]);
-                return 0;
+                break;
         case COMMAND_POLICY:
                 if (!chain->builtin)
                         return apply_error(diags, c, -EINVAL, "chain %s is not a built-in chain: it has no policy",
                                            chain->name);
+                break;
+        case COMMAND_FLUSH:
+                break;
+        case COMMAND_ZERO:
+                if (chain && (c->flags & COMMAND_HAS_RULENUM)) {
+                        r = check_rulenum(chain, c, diags, chain->n_rules);
+                        if (r < 0)
+                                return r;
+                        plan.index = c->rulenum - 1;
+                }
+                break;
+        case COMMAND_RENAME_CHAIN:
+                if (chain->builtin)
+                        return apply_error(diags, c, -EINVAL, "built-in chain %s cannot be renamed", chain->name);
+                r = check_new_chain_name(t, c, c->new_name, diags);
+                if (r < 0)
+                        return r;
+                break;
+        case COMMAND_LIST:
+        case COMMAND_LIST_RULES:
+        case _COMMAND_TYPE_MAX:
+        case _COMMAND_TYPE_INVALID:
+                return apply_error(diags, c, -EINVAL, "%s does not change the ruleset",
+                                   strempty(command_type_to_string(c->type)));
+        }
+        *ret = plan;
+        return 0;
+}
+
+/**
+ * command_execute() - carry out a resolved command on the table
+ * @t: the table command_resolve() saw, unchanged since
+ * @c: the command; its rule is taken by -A -I -R
+ * @plan: what command_resolve() found
+ *
+ * Return: 0, or -ENOMEM (nothing changed then).
+ */
+int command_execute(Table *t, Command *c, const CommandPlan *plan) {
+        Chain *chain = plan->chain;
+        int r;
+
+        switch (c->type) {
+        case COMMAND_APPEND:
+        case COMMAND_INSERT:
+                r = chain_insert_rule(chain, plan->index, c->rule);
+                if (r < 0)
+                        return r;
+                c->rule = NULL;
+                return 0;
+        case COMMAND_REPLACE:
+                rule_free(chain->rules[plan->index]);
+                chain->rules[plan->index] = TAKE_PTR(c->rule);
+                return 0;
+        case COMMAND_DELETE:
+                rule_free(chain_take_rule(chain, plan->index));
+                return 0;
+        case COMMAND_CHECK:
+                return 0;
+        case COMMAND_NEW_CHAIN:
+                return table_add_chain(t, c->chain, &c->loc, NULL);
+        case COMMAND_DELETE_CHAIN:
+                if (chain)
+                        return table_remove_chain(t, chain);
+                while (t->n_chains > 0 && !t->chains[t->n_chains - 1]->builtin)
+                        table_remove_chain(t, t->chains[t->n_chains - 1]);
+                return 0;
+        case COMMAND_POLICY:
                 chain->policy = c->policy;
                 if (c->flags & COMMAND_HAS_COUNTERS)
                         chain->counters = c->counters;
@@ -1224,23 +1293,15 @@ int command_apply(Table *t, Command *c, DiagList *diags) {
                                 chain_flush(t->chains[i]);
                 return 0;
         case COMMAND_ZERO:
-                if (chain && (c->flags & COMMAND_HAS_RULENUM)) {
-                        r = check_rulenum(chain, c, diags, chain->n_rules);
-                        if (r < 0)
-                                return r;
-                        chain->rules[c->rulenum - 1]->counters = (Counters){};
-                } else if (chain)
+                if (chain && (c->flags & COMMAND_HAS_RULENUM))
+                        chain->rules[plan->index]->counters = (Counters){};
+                else if (chain)
                         chain_zero(chain);
                 else
                         for (size_t i = 0; i < t->n_chains; i++)
                                 chain_zero(t->chains[i]);
                 return 0;
         case COMMAND_RENAME_CHAIN:
-                if (chain->builtin)
-                        return apply_error(diags, c, -EINVAL, "built-in chain %s cannot be renamed", chain->name);
-                r = check_new_chain_name(t, c, c->new_name, diags);
-                if (r < 0)
-                        return r;
                 /* Jumps follow the chain, as they do in the kernel. */
                 for (size_t i = 0; i < t->n_chains; i++)
                         for (size_t j = 0; j < t->chains[i]->n_rules; j++) {
@@ -1259,7 +1320,17 @@ int command_apply(Table *t, Command *c, DiagList *diags) {
         case _COMMAND_TYPE_INVALID:
                 break;
         }
-        return apply_error(diags, c, -EINVAL, "%s does not change the ruleset", command_type_to_string(c->type));
+        return -EINVAL;
+}
+
+int command_apply(Table *t, Command *c, DiagList *diags) {
+        CommandPlan plan;
+        int r;
+
+        r = command_resolve(t, c, diags, &plan);
+        if (r < 0)
+                return r;
+        return command_execute(t, c, &plan);
 }
 
 /* Rules files */

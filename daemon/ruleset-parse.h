@@ -117,6 +117,21 @@ int command_parse(const ParseContext *ctx, const Token *tokens, size_t n, Comman
  */
 int command_apply(Table *t, Command *c, DiagList *diags);
 
+/* What a modifying command acts on. */
+typedef struct CommandPlan {
+        Chain *chain;           /* the chain named; NULL: every chain of the table (-F -Z -X without one) */
+        size_t index;           /* -A -I: where the rule goes; -R -D -C, -Z N: the rule named (0-based) */
+} CommandPlan;
+
+/*
+ * command_apply() in two steps, for runtime edits, where the kernel must
+ * agree before the model changes: command_resolve() checks and finds
+ * (changing nothing; the same errors as command_apply()), and
+ * command_execute() carries it out (only -ENOMEM, changing nothing then).
+ */
+int command_resolve(Table *t, const Command *c, DiagList *diags, CommandPlan *ret);
+int command_execute(Table *t, Command *c, const CommandPlan *plan);
+
 /* For the tests: the core option table is sorted for bsearch(). */
 bool core_options_sorted(void);
 

@@ -212,6 +212,7 @@ typedef struct Chain {
         Hook hook;                      /* builtin only */
         Policy policy;                  /* builtin only */
         Counters counters;              /* builtin only: the policy's counters */
+        uint64_t handle;                /* kernel chain handle, 0 = not known */
         SourceLoc loc;
         Table *table;
         Rule **rules;

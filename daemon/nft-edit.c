@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nft-edit: a runtime edit, as the messages of one transaction. The
+ * model says where every rule is (its handle) and what sets the table
+ * has (the kept compile context), so an edit costs the messages it needs
+ * and no dump: an insert at 1 is one NEWRULE before the first rule's
+ * handle, a delete one DELRULE by handle, whatever the chain's length.
+ * Pure: no socket.
+ */
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "nft-edit.h"
+#include "ruleset-names.h"
+
+#include <linux/netfilter.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/rule.h>
+
+typedef struct Edit {
+        NftCompileContext *ctx;
+        const Table *table;
+        const Command *command;
+        NftBatch *batch;
+        DiagList *diags;
+} Edit;
+
+static int edit_error(const Edit *e, int err, const char *fmt, ...) _printf_(3, 4);
+static int edit_error(const Edit *e, int err, const char *fmt, ...) {
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = diag_list_addv(e->diags, DIAG_ERROR, DIAG_KERNEL, &e->command->loc, fmt, ap);
+        va_end(ap);
+        return r < 0 ? r : err;
+}
+
+static int edit_batch_error(const Edit *e, int r) {
+        if (r == -ENOMEM)
+                return r;
+        if (r == -E2BIG)
+                return edit_error(e, -EOPNOTSUPP, "the rule is larger than nf_tables takes");
+        return edit_error(e, r, "the edit cannot be written as nf_tables messages: %s", strerror(-r));
+}
+
+/* The handle of a rule the edit refers to: known for every rule the model has from a commit or a dump. */
+static int rule_handle(const Edit *e, const Chain *c, size_t index, uint64_t *ret) {
+        const Rule *r = c->rules[index];
+
+        if (r->handle == 0)
+                return edit_error(e, -EINVAL, "the kernel handle of rule %zu of chain %s is not known", index + 1,
+                                  c->name);
+        *ret = r->handle;
+        return 0;
+}
+
+/* The rule compiled, into the batch at the place. */
+static int edit_put_rule(const Edit *e, const Chain *c, const Rule *rule, NftRulePlace place, uint64_t ref) {
+        struct nftnl_rule *nr = NULL;
+        int r;
+
+        r = nft_compile_rule(e->ctx, c, rule, &nr);
+        if (r < 0)
+                return r;
+        r = nft_batch_add_rule_at(e->batch, nr, place, ref, &rule->loc);
+        nftnl_rule_free(nr);
+        return r < 0 ? edit_batch_error(e, r) : 0;
+}
+
+static struct nftnl_chain *chain_object_new(const Edit *e, const char *name) {
+        struct nftnl_chain *nc = nftnl_chain_alloc();
+
+        if (!nc)
+                return NULL;
+        nftnl_chain_set_str(nc, NFTNL_CHAIN_TABLE, nft_table_name(e->table->type));
+        nftnl_chain_set_str(nc, NFTNL_CHAIN_NAME, name);
+        nftnl_chain_set_u32(nc, NFTNL_CHAIN_FAMILY, (uint32_t)nft_family(e->table->family));
+        return nc;
+}
+
+static int edit_put_chain(const Edit *e, struct nftnl_chain *nc) {
+        int r = nft_batch_add_chain(e->batch, nc, &e->command->loc, 0);
+
+        nftnl_chain_free(nc);
+        return r < 0 ? edit_batch_error(e, r) : 0;
+}
+
+/* -P: the policy, and the policy's counters only when -c gave them (else they keep counting). */
+static int edit_policy(const Edit *e, const Chain *c) {
+        struct nftnl_chain *nc = chain_object_new(e, c->name);
+
+        if (!nc)
+                return -ENOMEM;
+        nftnl_chain_set_u32(nc, NFTNL_CHAIN_POLICY, e->command->policy == POLICY_DROP ? NF_DROP : NF_ACCEPT);
+        if (e->command->flags & COMMAND_HAS_COUNTERS) {
+                nftnl_chain_set_u64(nc, NFTNL_CHAIN_PACKETS, e->command->counters.packets);
+                nftnl_chain_set_u64(nc, NFTNL_CHAIN_BYTES, e->command->counters.bytes);
+        }
+        return edit_put_chain(e, nc);
+}
+
+/* -E: by the chain's handle, which is how nf_tables renames; jumps follow by themselves. */
+static int edit_rename(const Edit *e, const Chain *c) {
+        struct nftnl_chain *nc;
+
+        if (c->handle == 0)
+                return edit_error(e, -EINVAL, "the kernel handle of chain %s is not known", c->name);
+        nc = chain_object_new(e, e->command->new_name);
+        if (!nc)
+                return -ENOMEM;
+        nftnl_chain_set_u64(nc, NFTNL_CHAIN_HANDLE, c->handle);
+        return edit_put_chain(e, nc);
+}
+
+/*
+ * -Z: nf_tables has no "zero this counter"; as iptables-nft does, each
+ * rule is replaced by itself with a fresh counter, in place (the handle
+ * stays), and a base chain's policy counters are given as zero.
+ */
+static int edit_zero_rule(const Edit *e, const Chain *c, size_t index) {
+        const Rule *rule = c->rules[index];
+        Rule zeroed;
+        uint64_t handle = 0;
+        int r;
+
+        if (rule->foreign) {
+                r = diag_list_add(e->diags, DIAG_WARNING, DIAG_KERNEL, &e->command->loc,
+                                  "rule %zu of chain %s was not written by nfwall: its counters are left as they are",
+                                  index + 1, c->name);
+                return r < 0 ? r : 0;
+        }
+        r = rule_handle(e, c, index, &handle);
+        if (r < 0)
+                return r;
+        /* a shallow copy: the compiler only reads the matches and target it points to */
+        zeroed = *rule;
+        zeroed.counters = (Counters){};
+        return edit_put_rule(e, c, &zeroed, NFT_RULE_REPLACE, handle);
+}
+
+static int edit_zero_chain(const Edit *e, const Chain *c) {
+        int r;
+
+        for (size_t i = 0; i < c->n_rules; i++) {
+                r = edit_zero_rule(e, c, i);
+                if (r < 0)
+                        return r;
+        }
+        if (c->builtin) {
+                struct nftnl_chain *nc = chain_object_new(e, c->name);
+
+                if (!nc)
+                        return -ENOMEM;
+                nftnl_chain_set_u64(nc, NFTNL_CHAIN_PACKETS, 0);
+                nftnl_chain_set_u64(nc, NFTNL_CHAIN_BYTES, 0);
+                return edit_put_chain(e, nc);
+        }
+        return 0;
+}
+
+static int edit_flush_chain(const Edit *e, const Chain *c) {
+        int r;
+
+        if (c->n_rules == 0)
+                return 0;
+        r = nft_batch_del_rule(e->batch, nft_family(e->table->family), nft_table_name(e->table->type), c->name, 0,
+                               &e->command->loc);
+        return r < 0 ? edit_batch_error(e, r) : 0;
+}
+
+static int edit_delete_chain(const Edit *e, const Chain *c) {
+        int r = nft_batch_del_chain(e->batch, nft_family(e->table->family), nft_table_name(e->table->type), c->name,
+                                    &e->command->loc);
+
+        return r < 0 ? edit_batch_error(e, r) : 0;
+}
+
+/**
+ * nft_edit_compile() - the messages of one runtime edit
+ * @ctx: the table's context, attached to @t and @batch
+ * @t: the table, as it is before the command
+ * @c: the command, resolved
+ * @plan: what command_resolve() found
+ * @batch: where the messages go; with echo on, so that new rules and chains tell their handles
+ * @diags: where problems go, at the command
+ *
+ * Return: 0; -EOPNOTSUPP, -EINVAL after diagnostics; -ENOMEM.
+ */
+int nft_edit_compile(NftCompileContext *ctx, const Table *t, const Command *c, const CommandPlan *plan,
+                     NftBatch *batch, DiagList *diags) {
+        const Edit e = { .ctx = ctx, .table = t, .command = c, .batch = batch, .diags = diags };
+        const Chain *chain = plan->chain;
+        uint64_t handle = 0;
+        int r;
+
+        switch (c->type) {
+        case COMMAND_APPEND:
+                return edit_put_rule(&e, chain, c->rule, NFT_RULE_APPEND, 0);
+        case COMMAND_INSERT:
+                if (plan->index == chain->n_rules)
+                        return edit_put_rule(&e, chain, c->rule, NFT_RULE_APPEND, 0);
+                r = rule_handle(&e, chain, plan->index, &handle);
+                if (r < 0)
+                        return r;
+                return edit_put_rule(&e, chain, c->rule, NFT_RULE_BEFORE, handle);
+        case COMMAND_REPLACE:
+                r = rule_handle(&e, chain, plan->index, &handle);
+                if (r < 0)
+                        return r;
+                return edit_put_rule(&e, chain, c->rule, NFT_RULE_REPLACE, handle);
+        case COMMAND_DELETE:
+                r = rule_handle(&e, chain, plan->index, &handle);
+                if (r < 0)
+                        return r;
+                r = nft_batch_del_rule(batch, nft_family(t->family), nft_table_name(t->type), chain->name, handle,
+                                       &c->loc);
+                return r < 0 ? edit_batch_error(&e, r) : 0;
+        case COMMAND_CHECK:
+                return 0;
+        case COMMAND_NEW_CHAIN: {
+                Chain user = { .loc = c->loc };
+
+                strcpy(user.name, c->chain);
+                return nft_compile_chain(ctx, &user) < 0 ? -ENOMEM : 0;
+        }
+        case COMMAND_DELETE_CHAIN:
+                if (chain)
+                        return edit_delete_chain(&e, chain);
+                for (size_t i = 0; i < t->n_chains; i++)
+                        if (!t->chains[i]->builtin) {
+                                r = edit_delete_chain(&e, t->chains[i]);
+                                if (r < 0)
+                                        return r;
+                        }
+                return 0;
+        case COMMAND_POLICY:
+                return edit_policy(&e, chain);
+        case COMMAND_FLUSH:
+                if (chain)
+                        return edit_flush_chain(&e, chain);
+                for (size_t i = 0; i < t->n_chains; i++) {
+                        r = edit_flush_chain(&e, t->chains[i]);
+                        if (r < 0)
+                                return r;
+                }
+                return 0;
+        case COMMAND_ZERO:
+                if (chain && (c->flags & COMMAND_HAS_RULENUM))
+                        return edit_zero_rule(&e, chain, plan->index);
+                if (chain)
+                        return edit_zero_chain(&e, chain);
+                for (size_t i = 0; i < t->n_chains; i++) {
+                        r = edit_zero_chain(&e, t->chains[i]);
+                        if (r < 0)
+                                return r;
+                }
+                return 0;
+        case COMMAND_RENAME_CHAIN:
+                return edit_rename(&e, chain);
+        case COMMAND_LIST:
+        case COMMAND_LIST_RULES:
+        case _COMMAND_TYPE_MAX:
+        case _COMMAND_TYPE_INVALID:
+                break;
+        }
+        return edit_error(&e, -EINVAL, "%s does not change the ruleset", strempty(command_type_to_string(c->type)));
+}
