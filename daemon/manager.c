@@ -2438,33 +2438,6 @@ static ProtoExit manager_iptables_list(Manager *m, Family f, const Command *c, S
         return r < 0 ? PROTO_EXIT_FAILURE : PROTO_EXIT_OK;
 }
 
-/* After the kernel took an edit: the handles it gave, from the batch's echoes, into the model. */
-static void edit_take_handles(Table *t, bool new_table, const Command *c, Rule *added, const NftBatch *b) {
-        size_t next_chain = 0;
-        const NftMessage *last_rule = NULL, *last_chain = NULL;
-
-        for (size_t i = 0; i < b->n_messages; i++) {
-                const NftMessage *msg = &b->messages[i];
-
-                if (msg->kind == NFT_MESSAGE_NEW_RULE)
-                        last_rule = msg;
-                else if (msg->kind == NFT_MESSAGE_NEW_CHAIN) {
-                        /* a new table's chains come first, in the table's order */
-                        if (new_table && next_chain < t->n_chains)
-                                t->chains[next_chain++]->handle = msg->handle;
-                        else
-                                last_chain = msg;
-                }
-        }
-        if (added && last_rule)
-                added->handle = last_rule->handle;
-        if (c->type == COMMAND_NEW_CHAIN && last_chain) {
-                Chain *made = table_find_chain(t, c->chain);
-                if (made)
-                        made->handle = last_chain->handle;
-        }
-}
-
 /*
  * A modifying command: checked on the model, compiled to the messages
  * of one transaction, committed, and only then carried out on the model.
@@ -2573,7 +2546,7 @@ static ProtoExit manager_iptables_edit(Manager *m, Family f, Command *c, StrBuf 
                 m->edit_ready[f] = false;
                 r = 0;
         } else
-                edit_take_handles(t, new_table, c, added, &batch);
+                nft_edit_take_handles(t, new_table, c, added, &batch);
         new_table = false;
         new_ctx = false;
         if (c->type != COMMAND_ZERO)

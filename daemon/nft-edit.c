@@ -267,3 +267,37 @@ int nft_edit_compile(NftCompileContext *ctx, const Table *t, const Command *c, c
         }
         return edit_error(&e, -EINVAL, "%s does not change the ruleset", strempty(command_type_to_string(c->type)));
 }
+
+/**
+ * nft_edit_take_handles() - the handles the kernel gave an edit, into the model
+ * @t: the table, the command carried out on it
+ * @new_table: the edit made the table (its head is in the batch, chains in the table's order)
+ * @c: the command
+ * @added: the rule -A, -I or -R put in, or NULL
+ * @b: the edit's batch, committed with echo
+ */
+void nft_edit_take_handles(Table *t, bool new_table, const Command *c, Rule *added, const NftBatch *b) {
+        size_t next_chain = 0;
+        const NftMessage *last_rule = NULL, *last_chain = NULL;
+
+        for (size_t i = 0; i < b->n_messages; i++) {
+                const NftMessage *msg = &b->messages[i];
+
+                if (msg->kind == NFT_MESSAGE_NEW_RULE)
+                        last_rule = msg;
+                else if (msg->kind == NFT_MESSAGE_NEW_CHAIN) {
+                        /* a new table's chains come first, in the table's order */
+                        if (new_table && next_chain < t->n_chains)
+                                t->chains[next_chain++]->handle = msg->handle;
+                        else
+                                last_chain = msg;
+                }
+        }
+        if (added && last_rule)
+                added->handle = last_rule->handle;
+        if (c->type == COMMAND_NEW_CHAIN && last_chain) {
+                Chain *made = table_find_chain(t, c->chain);
+                if (made)
+                        made->handle = last_chain->handle;
+        }
+}

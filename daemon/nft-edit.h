@@ -22,3 +22,6 @@
  */
 int nft_edit_compile(NftCompileContext *ctx, const Table *t, const Command *c, const CommandPlan *plan,
                      NftBatch *batch, DiagList *diags);
+
+/* After the kernel took it and the model carried it out: new rules' and chains' handles, from the echoes. */
+void nft_edit_take_handles(Table *t, bool new_table, const Command *c, Rule *added, const NftBatch *b);

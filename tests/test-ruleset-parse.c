@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "ruleset-names.h"
+#include "ruleset-check.h"
+#include "ruleset-ext.h"
 #include "ruleset-parse.h"
 #include "ruleset-print.h"
 
@@ -1061,6 +1063,103 @@ START_TEST(test_command_apply) {
 }
 END_TEST
 
+/* Parses one command line into cmd (the test's), with ctx's family and table. */
+static void command_line(const ParseContext *ctx, const char *line, Command *cmd) {
+        TokenBuffer tb = TOKEN_BUFFER_INIT;
+
+        ck_assert_int_eq(line_tokenize(ctx, line, strlen(line), &tb), 0);
+        ck_assert_msg(command_parse(ctx, tb.tokens, tb.n_tokens, cmd) == 0, "\"%s\" does not parse", line);
+        token_buffer_deinit(&tb);
+}
+
+/*
+ * Runtime edits ask the kernel between the two halves of command_apply():
+ * command_resolve() must find the place and change nothing, and
+ * table_check_rule() must leave the table as it was, refused or not.
+ */
+START_TEST(test_command_resolve) {
+        DiagList diags = DIAG_LIST_INIT;
+        ParseContext ctx = { .family = FAMILY_IPV4, .file = "cmd", .line = 1, .table = TABLE_FILTER, .diags = &diags };
+        static const char *const setup[] = {
+                "-A INPUT -p tcp --dport 22 -j ACCEPT",
+                "-A INPUT -p tcp --dport 23 -j ACCEPT",
+                "-N u",
+                "-N v",
+                "-A u -j v",
+        };
+        _cleanup_(ruleset_freep) Ruleset *rs = NULL;
+        _cleanup_free_ char *text = NULL;
+        Command cmd = COMMAND_INIT;
+        CommandPlan plan;
+        Chain *input, *v;
+        Table *t = NULL;
+
+        ck_assert_int_eq(ruleset_new(&rs), 0);
+        ck_assert_int_eq(ruleset_ensure_table(rs, FAMILY_IPV4, TABLE_FILTER, NULL, &t), 0);
+        for (size_t i = 0; i < N_ELEMENTS(setup); i++) {
+                command_line(&ctx, setup[i], &cmd);
+                ck_assert_int_eq(command_apply(t, &cmd, &diags), 0);
+                command_deinit(&cmd);
+        }
+        input = table_find_chain(t, "INPUT");
+        v = table_find_chain(t, "v");
+
+        /* -I 2: found, not done */
+        command_line(&ctx, "-I INPUT 2 -j DROP", &cmd);
+        ck_assert_int_eq(command_resolve(t, &cmd, &diags, &plan), 0);
+        ck_assert_ptr_eq(plan.chain, input);
+        ck_assert_uint_eq(plan.index, 1);
+        ck_assert_uint_eq(input->n_rules, 2);
+        ck_assert_int_eq(table_check_rule(t, input, plan.index, false, cmd.rule, &diags), 0);
+        ck_assert_uint_eq(input->n_rules, 2);
+        ck_assert_int_eq(command_execute(t, &cmd, &plan), 0);
+        ck_assert_ptr_null(cmd.rule);
+        command_deinit(&cmd);
+        ck_assert_uint_eq(input->n_rules, 3);
+        ck_assert_ptr_eq(input->rules[1]->target->ext, extension_by_target_type(TARGET_DROP));
+
+        /* -D by specification finds the rule where it is now */
+        command_line(&ctx, "-D INPUT -p tcp --dport 23 -j ACCEPT", &cmd);
+        ck_assert_int_eq(command_resolve(t, &cmd, &diags, &plan), 0);
+        ck_assert_uint_eq(plan.index, 2);
+        command_deinit(&cmd);
+
+        /* out of range: the message says how many there are */
+        command_line(&ctx, "-R INPUT 4 -j ACCEPT", &cmd);
+        ck_assert_int_eq(command_resolve(t, &cmd, &diags, &plan), -ENOENT);
+        command_deinit(&cmd);
+
+        /* a target of another table: refused, table unchanged */
+        command_line(&ctx, "-A INPUT -p tcp -j DNAT --to-destination 10.0.0.1", &cmd);
+        ck_assert_int_eq(command_resolve(t, &cmd, &diags, &plan), 0);
+        ck_assert_int_eq(table_check_rule(t, plan.chain, plan.index, false, cmd.rule, &diags), -EINVAL);
+        ck_assert_uint_eq(input->n_rules, 3);
+        command_deinit(&cmd);
+
+        /* a jump that closes a loop (u -> v -> u): refused, v left empty */
+        command_line(&ctx, "-A v -j u", &cmd);
+        ck_assert_int_eq(command_resolve(t, &cmd, &diags, &plan), 0);
+        ck_assert_int_eq(table_check_rule(t, v, plan.index, false, cmd.rule, &diags), -EINVAL);
+        ck_assert_uint_eq(v->n_rules, 0);
+        command_deinit(&cmd);
+
+        /* replacing in place, refused: the old rule is back */
+        command_line(&ctx, "-R INPUT 1 -j DNAT --to-destination 10.0.0.1", &cmd);
+        ck_assert_int_eq(command_resolve(t, &cmd, &diags, &plan), 0);
+        ck_assert_int_eq(table_check_rule(t, input, plan.index, true, cmd.rule, &diags), -EINVAL);
+        ck_assert_ptr_eq(input->rules[0]->target->ext, extension_by_target_type(TARGET_ACCEPT));
+        command_deinit(&cmd);
+
+        text = render_diags(&diags);
+        ck_assert_str_eq(text,
+                         "cmd:1:1: error: no rule 4 in chain INPUT: it has 3 rules\n"
+                         "cmd:1:20: error: target DNAT cannot be used in table filter\n"
+                         "cmd:1:9: error: jump from chain v to u makes a loop\n"
+                         "cmd:1:15: error: target DNAT cannot be used in table filter\n");
+        diag_list_deinit(&diags);
+}
+END_TEST
+
 /* The core option table is searched with bsearch(): it must stay sorted. */
 START_TEST(test_core_options_sorted) {
         ck_assert(core_options_sorted());
@@ -1097,6 +1196,7 @@ static Suite *parse_suite(void) {
         tc = tcase_create("commands");
         tcase_add_loop_test(tc, test_command, 0, N_ELEMENTS(command_cases));
         tcase_add_test(tc, test_command_apply);
+        tcase_add_test(tc, test_command_resolve);
         tcase_add_test(tc, test_core_options_sorted);
         suite_add_tcase(s, tc);
 

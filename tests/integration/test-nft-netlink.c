@@ -36,8 +36,12 @@
 #include <libnftnl/udata.h>
 
 #include "nft-compile.h"
+#include "nft-decompile.h"
+#include "nft-edit.h"
 #include "nft-netlink.h"
+#include "ruleset-check.h"
 #include "ruleset-parse.h"
+#include "ruleset-print.h"
 
 #define FAMILY NFPROTO_IPV4
 #define TABLE "nfwall-test"
@@ -1208,6 +1212,154 @@ START_TEST(test_predicted_handles) {
 }
 END_TEST
 
+/*
+ * Runtime edits against the kernel: after each one, what the kernel holds
+ * (dumped, decompiled, printed as iptables -S) is what the model says, and
+ * every chain and rule of the model carries the kernel's handle. Each edit
+ * is done as nfwalld does it: resolved and checked on the model, compiled
+ * with the table's kept context, committed with echo, carried out.
+ */
+static void assert_kernel_is_model(NftSocket *s, const Table *t) {
+        _cleanup_(nft_table_dump_deinit) NftTableDump d = {};
+        _cleanup_(ruleset_freep) Ruleset *rs = NULL;
+        _cleanup_(diag_list_deinit) DiagList diags = DIAG_LIST_INIT;
+        _cleanup_(strbuf_deinit) StrBuf a = STRBUF_INIT, b = STRBUF_INIT;
+        const Table *k;
+
+        ck_assert_int_eq(ruleset_new(&rs), 0);
+        ck_assert_int_eq(nft_socket_dump_table(s, nft_family(t->family), nft_table_name(t->type), &d), 0);
+        ck_assert_int_eq(nft_decompile_table(&d, rs, &diags), 0);
+        ck_assert_uint_eq(diags.n_items, 0);
+        k = ruleset_get_table(rs, t->family, t->type);
+        ck_assert_ptr_nonnull(k);
+        ck_assert_int_eq(table_print_rules(t, NULL, 0, 0, &a), 0);
+        ck_assert_int_eq(table_print_rules(k, NULL, 0, 0, &b), 0);
+        ck_assert_str_eq(b.data, a.data);
+        ck_assert_uint_eq(k->n_chains, t->n_chains);
+        for (size_t i = 0; i < t->n_chains; i++) {
+                ck_assert_msg(t->chains[i]->handle == k->chains[i]->handle, "chain %s: handle %llu, kernel %llu",
+                              t->chains[i]->name, (unsigned long long)t->chains[i]->handle,
+                              (unsigned long long)k->chains[i]->handle);
+                for (size_t j = 0; j < t->chains[i]->n_rules; j++)
+                        ck_assert_msg(t->chains[i]->rules[j]->handle == k->chains[i]->rules[j]->handle,
+                                      "chain %s rule %zu: handle %llu, kernel %llu", t->chains[i]->name, j + 1,
+                                      (unsigned long long)t->chains[i]->rules[j]->handle,
+                                      (unsigned long long)k->chains[i]->rules[j]->handle);
+        }
+}
+
+/* One edit as nfwalld makes it; returns the commit's result (the model changes only on 0). */
+static int edit(NftSocket *s, Ruleset *rs, NftCompileState *state, const char *line, uint64_t bad_handle) {
+        _cleanup_(diag_list_deinit) DiagList diags = DIAG_LIST_INIT;
+        _cleanup_(nft_batch_deinit) NftBatch b = NFT_BATCH_INIT;
+        ParseContext pc = { .family = FAMILY_IPV4, .file = "edit", .line = 1, .table = TABLE_FILTER,
+                            .diags = &diags };
+        TokenBuffer tb = TOKEN_BUFFER_INIT;
+        Command c = COMMAND_INIT;
+        NftCompileContext *ctx;
+        CommandPlan plan;
+        bool new_table = false;
+        size_t n_sets;
+        Rule *added;
+        Table *t;
+        int r;
+
+        ck_assert_int_eq(line_tokenize(&pc, line, strlen(line), &tb), 0);
+        ck_assert_int_eq(command_parse(&pc, tb.tokens, tb.n_tokens, &c), 0);
+        token_buffer_deinit(&tb);
+        t = ruleset_get_table(rs, FAMILY_IPV4, c.table);
+        if (!t) {
+                ck_assert_int_eq(ruleset_ensure_table(rs, FAMILY_IPV4, c.table, NULL, &t), 0);
+                ck_assert_int_eq(nft_compile_context_new(t, NULL, &diags, &state->tables[FAMILY_IPV4][c.table]), 0);
+                nft_compile_context_name_sets(state->tables[FAMILY_IPV4][c.table], 1);
+                new_table = true;
+        }
+        ctx = state->tables[FAMILY_IPV4][c.table];
+        ck_assert_ptr_nonnull(ctx);
+        ck_assert_msg(command_resolve(t, &c, &diags, &plan) == 0, "%s: not resolved", line);
+        if (c.rule)
+                ck_assert_int_eq(table_check_rule(t, plan.chain, plan.index, c.type == COMMAND_REPLACE, c.rule,
+                                                  &diags),
+                                 0);
+        nft_batch_set_echo(&b, true);
+        nft_compile_context_attach(ctx, t, &b);
+        n_sets = nft_compile_context_n_sets(ctx);
+        if (new_table)
+                ck_assert_int_eq(nft_compile_table_head(ctx), 0);
+        ck_assert_int_eq(nft_edit_compile(ctx, t, &c, &plan, &b, &diags), 0);
+        if (bad_handle)
+                /* a rule the kernel does not have: the whole transaction is refused */
+                ck_assert_int_eq(nft_batch_del_rule(&b, NFPROTO_IPV4, nft_table_name(c.table), plan.chain->name,
+                                                    bad_handle, NULL),
+                                 0);
+        r = nft_socket_commit(s, &b, NFT_COMMIT_ECHO, 0, &diags, NULL);
+        if (r < 0) {
+                nft_compile_context_forget_sets(ctx, n_sets);
+                command_deinit(&c);
+                return r;
+        }
+        added = c.type == COMMAND_APPEND || c.type == COMMAND_INSERT || c.type == COMMAND_REPLACE ? c.rule : NULL;
+        ck_assert_int_eq(command_execute(t, &c, &plan), 0);
+        nft_edit_take_handles(t, new_table, &c, added, &b);
+        command_deinit(&c);
+        assert_kernel_is_model(s, t);
+        return 0;
+}
+
+START_TEST(test_edits) {
+        static const char *const lines[] = {
+                "-A INPUT -p tcp -m multiport --dports 22,80,443 -j ACCEPT",   /* the shared set */
+                "-I INPUT -p udp -m multiport --dports 7,9 -j DROP",            /* a new set */
+                "-I INPUT 3 -s 10.3.0.0/16 -j svc-a",
+                "-I INPUT 7 -j ACCEPT",                                         /* at the end */
+                "-R INPUT 2 -p tcp --dport 25 -j REJECT --reject-with tcp-reset",
+                "-D INPUT 1",
+                "-D svc-b -j RETURN",
+                "-N svc-c",
+                "-A svc-c -j ACCEPT",
+                "-E svc-c svc-d",
+                "-A FORWARD -j svc-d",
+                "-D FORWARD -j svc-d",
+                "-F svc-d",
+                "-X svc-d",
+                "-P INPUT ACCEPT",
+                "-Z INPUT 2",
+                "-Z",
+                "-t nat -I PREROUTING -p tcp --dport 8080 -j DNAT --to-destination 10.0.0.3",
+                "-t mangle -A OUTPUT -p udp -m multiport --dports 53,123 -j MARK --set-mark 1", /* a new table */
+                "-t mangle -N m",
+                "-t mangle -E m m2",
+                "-F svc-a",
+                "-F",
+        };
+        _cleanup_(nft_socket_freep) NftSocket *s = socket_new();
+        _cleanup_(ruleset_freep) Ruleset *rs = NULL;
+        _cleanup_(diag_list_deinit) DiagList diags = DIAG_LIST_INIT;
+        _cleanup_(nft_batch_deinit) NftBatch b = NFT_BATCH_INIT;
+        NftCompileState state = {};
+
+        ck_assert_int_eq(ruleset_parse_string(predicted_v4, strlen(predicted_v4), FILE_NAME, FAMILY_IPV4, &diags,
+                                              &rs),
+                         0);
+        ck_assert_int_eq(nft_compile_ruleset_keep(rs, FAMILY_BIT(FAMILY_IPV4), &b, &diags, &state), 0);
+        ck_assert_int_eq(nft_socket_commit(s, &b, 0, 0, &diags, NULL), 0);
+        nft_compile_assign_handles(rs, FAMILY_BIT(FAMILY_IPV4), &b);
+        for (TableType t = 0; t < _TABLE_TYPE_MAX; t++)
+                if (ruleset_get_table(rs, FAMILY_IPV4, t))
+                        assert_kernel_is_model(s, ruleset_get_table(rs, FAMILY_IPV4, t));
+
+        /* refused: nothing changes, and the set it would have made is forgotten */
+        ck_assert_int_eq(edit(s, rs, &state, "-A INPUT -p tcp -m multiport --dports 1,2,3 -j ACCEPT", 999999),
+                         -EINVAL);
+        assert_kernel_is_model(s, ruleset_get_table(rs, FAMILY_IPV4, TABLE_FILTER));
+        ck_assert_int_eq(edit(s, rs, &state, "-A INPUT -p tcp -m multiport --dports 1,2,3 -j ACCEPT", 0), 0);
+
+        for (size_t i = 0; i < ELEMENTSOF(lines); i++)
+                ck_assert_msg(edit(s, rs, &state, lines[i], 0) == 0, "%s: refused", lines[i]);
+        nft_compile_state_drop(&state, FAMILY_ANY);
+}
+END_TEST
+
 static Suite *nft_netlink_suite(void) {
         Suite *s = suite_create("nft-netlink");
         TCase *tc = tcase_create("kernel");
@@ -1225,6 +1377,7 @@ static Suite *nft_netlink_suite(void) {
         tcase_add_test(tc, test_generations);
         tcase_add_test(tc, test_too_many_expressions);
         tcase_add_test(tc, test_predicted_handles);
+        tcase_add_test(tc, test_edits);
         suite_add_tcase(s, tc);
         return s;
 }
