@@ -435,7 +435,18 @@ void nft_compile_context_forget_sets(NftCompileContext *ctx, size_t n_sets) {
 }
 
 const NftSetSpec *nft_compile_context_find_set(const NftCompileContext *ctx, const char *name) {
-        for (size_t i = 0; i < ctx->n_sets; i++)
+        const char *digits = name + strlen(name);
+        size_t i;
+
+        /* The set's index ends its name ("set7", "g42.7"): the decompiler asks once per lookup. */
+        while (digits > name && digits[-1] >= '0' && digits[-1] <= '9')
+                digits--;
+        if (*digits && strlen(digits) < 20) {
+                i = (size_t)strtoull(digits, NULL, 10);
+                if (i < ctx->n_sets && streq(ctx->sets[i].name, name))
+                        return &ctx->sets[i].spec;
+        }
+        for (i = 0; i < ctx->n_sets; i++)
                 if (streq(ctx->sets[i].name, name))
                         return &ctx->sets[i].spec;
         return NULL;

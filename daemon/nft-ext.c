@@ -279,21 +279,8 @@ int nft_read_immediate(NftExprReader *rd, uint32_t dreg, void *ret_data, uint32_
 }
 
 static struct nftnl_set *reader_find_set(NftExprReader *rd, const char *name) {
-        struct nftnl_set_list_iter *it;
-        struct nftnl_set *s, *found = NULL;
-
-        if (!rd->sets)
-                return NULL;
-        it = nftnl_set_list_iter_create(rd->sets);
-        if (!it)
-                return NULL;
-        while ((s = nftnl_set_list_iter_next(it)))
-                if (streq(nftnl_set_get_str(s, NFTNL_SET_NAME), name)) {
-                        found = s;
-                        break;
-                }
-        nftnl_set_list_iter_destroy(it);
-        return found;
+        /* hashed by name in the list (libnftnl): a table with many sets costs no walk per lookup */
+        return rd->sets && name ? nftnl_set_list_lookup_byname(rd->sets, name) : NULL;
 }
 
 /* Big-endian key + 1, for the exclusive ends of interval sets. */
