@@ -858,6 +858,9 @@ static void manager_notify_status(Manager *m, const char *extra) {
                                          m->family[FAMILY_IPV4].differs || m->family[FAMILY_IPV6].differs
                                                  ? " (they differ from the rules files)"
                                                  : "");
+                        else if (m->family[FAMILY_IPV4].n_unsaved + m->family[FAMILY_IPV6].n_unsaved > 0)
+                                snprintf(line, sizeof(line), "Running, %zu rules, %u unsaved changes", n,
+                                         m->family[FAMILY_IPV4].n_unsaved + m->family[FAMILY_IPV6].n_unsaved);
                         else
                                 snprintf(line, sizeof(line), "Running, %zu rules", n);
                         break;
@@ -2549,7 +2552,8 @@ static ProtoExit manager_iptables_edit(Manager *m, Family f, Command *c, StrBuf 
                 nft_edit_take_handles(t, new_table, c, added, &batch);
         new_table = false;
         new_ctx = false;
-        if (c->type != COMMAND_ZERO)
+        /* zeroed counters, or a flush of nothing, leave the rules as the file has them */
+        if (c->type != COMMAND_ZERO && batch.n_messages > 0)
                 m->family[f].n_unsaved++;
 
 finish:
