@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# test-install.sh BUILDDIR SBINDIR SYSCONFDIR LIBEXECDIR UNITDIR MANDIR man|noman — `meson
+# test-install.sh BUILDDIR SBINDIR SYSCONFDIR LIBEXECDIR UNITDIR MANDIR man|noman
+# BASHCOMPLETIONDIR — `meson
 # install --destdir` of this build into a temporary directory lays out the
 # system: exactly the expected files, with their modes; a second install
 # keeps a settings or rules file the administrator changed and puts the new
@@ -9,6 +10,7 @@
 # Exit: 0 passed, 1 failed, 77 no meson on PATH.
 set -u
 build=$(realpath "$1") sbindir=$2 sysconfdir=$3 libexecdir=$4 unitdir=$5 mandir=$6 man=$7
+completiondir=$8
 command -v meson >/dev/null 2>&1 || { echo "1..0 # SKIP no meson on PATH"; exit 77; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/nfwall-install.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -31,6 +33,7 @@ expected=$(sort <<EOL
 755 $sysconfdir/init.d/firewall
 755 $libexecdir/initscripts/legacy-actions/firewall/save
 755 $libexecdir/initscripts/legacy-actions/firewall/panic
+644 $completiondir/nfwallctl
 EOL
 )
 if [ "$actual" = "$expected" ]; then
