@@ -25,7 +25,8 @@
 # .save, owner, mode) and `service firewall panic [off]`; the control group
 # under the dedicated user (and a non-root client with CAP_NET_ADMIN);
 # `systemctl stop` with save_on_stop (file
-# written), nfwall's tables gone and other programs' tables intact.
+# written), nfwall's tables gone and other programs' tables intact;
+# /etc/init.d/firewall called directly goes through systemctl.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 PROBE=$here/probe
@@ -227,5 +228,19 @@ assert_eq "$(tables)" "inet other ip filter" "stop: nfwall's tables gone, the ot
 others >"$NFW_TMP/others.after"
 assert_true "stop: the other programs' tables unchanged" cmp -s "$NFW_TMP/others.before" "$NFW_TMP/others.after"
 v4 tcp 8003 open "after stop (no firewall)"
+
+section "the init script called directly hands the verbs to systemctl"
+expect_rc 0 "/etc/init.d/firewall start" /etc/init.d/firewall start
+assert_eq "$(head -n 1 "$NFW_TMP/out")" "firewall: start via systemctl (firewall.service)" "start: via systemctl"
+assert_eq "$(systemctl is-active firewall)" active "is-active: active"
+v4 tcp 8003 "$REJ4" "started by the init script"
+pid=$(prop MainPID)
+expect_rc 0 "/etc/init.d/firewall restart" /etc/init.d/firewall restart
+assert_true "restart: a new nfwalld, under systemd" test "$(prop MainPID)" != "$pid" -a "$(prop MainPID)" != 0
+expect_rc 0 "/etc/init.d/firewall status" /etc/init.d/firewall status
+expect_rc 0 "/etc/init.d/firewall stop" /etc/init.d/firewall stop
+assert_eq "$(systemctl is-active firewall || true)" inactive "is-active: inactive"
+expect_rc 3 "/etc/init.d/firewall status (stopped)" /etc/init.d/firewall status
+assert_eq "$(tables)" "inet other ip filter" "stopped by the init script: nfwall's tables gone"
 
 finish
