@@ -23,7 +23,7 @@ _nfwallctl() {
         local actions="start stop restart reload condrestart try-restart status save panic check version import-config help"
         local globals="--socket --timeout --help --version -h"
         local commands="-A -C -D -I -R -P -F -N -X -E -Z -L -S"
-        local i=1 action= w
+        local i=1 action='' w
         [ "$COMP_CWORD" -gt 0 ] && prev=${COMP_WORDS[COMP_CWORD - 1]}
         COMPREPLY=()
 
@@ -72,10 +72,10 @@ _nfwallctl() {
         case $action in
         -*)
                 # The iptables command language: which table, and has a command been given?
-                local table=filter cmd= family="-4 -6" tableopt=-t j
+                local table=filter cmd='' family="-4 -6" tableopt=-t j
                 for ((j = i; j < COMP_CWORD; j++)); do
                         case ${COMP_WORDS[j]} in
-                        -t | --table) table=${COMP_WORDS[j + 1]:-filter} tableopt= ;;
+                        -t | --table) table=${COMP_WORDS[j + 1]:-filter} tableopt='' ;;
                         -4 | -6 | --ipv4 | --ipv6) family= ;;
                         -A | -C | -D | -I | -R | -P | -F | -N | -X | -E | -Z | -L | -S) cmd=${COMP_WORDS[j]} ;;
                         esac

@@ -29,12 +29,12 @@
 # /etc/init.d/firewall called directly goes through systemctl.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-PROBE=$here/probe
-SERVER=$here/server
-# shellcheck source=../integration/lib.sh
+# lib.sh's packet tools and probe timeout
+PROBE=$here/probe SERVER=$here/server PROBE_TIMEOUT_MS=1000
+export PROBE SERVER PROBE_TIMEOUT_MS
+# shellcheck source=../integration/lib.sh disable=SC1091 # copied next to us in the container
 . "$here/lib.sh"
 NFW_TMP=$(mktemp -d /tmp/nfwall-e2e.XXXXXX)
-PROBE_TIMEOUT_MS=1000
 
 [ "$(cat /proc/1/comm)" = systemd ] || nfw_die "PID 1 is not systemd"
 conf=/etc/nfwall
@@ -186,7 +186,7 @@ assert_true "rules.v6.save is the previous file" cmp -s "$conf/rules.v6.save" "$
 assert_eq "$(nocomment "$conf/rules.v4")" "$(canon4 "$NFW_TMP/before.v4")" "rules.v4: the running rules, canonical"
 assert_eq "$(nocomment "$conf/rules.v6")" "$(canon6 "$NFW_TMP/before.v6")" "rules.v6: the running rules, canonical"
 assert_eq "$(stat -c '%a %U %G' "$conf/rules.v4")" "600 nfwall nfwall" "rules.v4 written by nfwall, 0600"
-assert_eq "$(ls -A "$conf" | paste -sd ' ' -)" "nfwall.conf rules.v4 rules.v4.save rules.v6 rules.v6.save" \
+assert_eq "$(find "$conf" -mindepth 1 -printf '%f\n' | LC_ALL=C sort | paste -sd ' ' -)" "nfwall.conf rules.v4 rules.v4.save rules.v6 rules.v6.save" \
         "$conf: no temporary files left"
 cp "$conf/rules.v4" "$NFW_TMP/saved.v4"
 

@@ -45,7 +45,10 @@ while [ $# -gt 0 ]; do
         *) break ;;
         esac
 done
-[ $# -ge 4 ] && [ "$3" = -- ] || { echo "usage: sandbox.sh [--timeout SEC] STAGE OUT -- COMMAND [ARG...]" >&2; exit 125; }
+if [ $# -lt 4 ] || [ "$3" != -- ]; then
+        echo "usage: sandbox.sh [--timeout SEC] STAGE OUT -- COMMAND [ARG...]" >&2
+        exit 125
+fi
 stage=$1 out=$2
 shift 3
 
@@ -111,7 +114,8 @@ kill_leftovers() {
         fi
         pids=$(cg_pids)
         [ -n "$pids" ] || return 0
-        say "ending leftover processes: $(echo $pids)"
+        # shellcheck disable=SC2086 # one pid per word
+        say "ending leftover processes: $(printf '%s ' $pids)"
         for p in $pids; do
                 grep -qE '^NSpid:.*[[:space:]]1$' "/proc/$p/status" 2>/dev/null && kill -KILL "$p" 2>/dev/null
         done
@@ -124,6 +128,7 @@ kill_leftovers() {
         say "warning: processes still left in ${cg_dirs[0]}"
 }
 
+# shellcheck disable=SC2317 # called from the traps
 cleanup() {
         local d
         [ "$cleaned" = 1 ] && return 0
@@ -206,6 +211,7 @@ EOF
 # Runs in a private mount namespace (unshare): the tmpfs /run, the overlay and
 # its tmpfs exist only there and vanish with it. `mount -n`: no libmount
 # state written to the host's /run.
+# shellcheck disable=SC2016 # expanded by the inner shell
 inner='
 set -eu
 mount -n -t tmpfs -o mode=0755,nosuid,nodev sandbox-run /run
