@@ -123,6 +123,7 @@ n=$(rules_in "$conf/rules.v4" "$conf/rules.v6")
 section "systemctl start firewall"
 expect_rc 0 "systemctl start firewall" systemctl start firewall
 assert_eq "$(systemctl is-active firewall)" active "is-active: active"
+assert_eq "$(journalctl -b -o cat --no-pager | grep -c 'ordering cycle' || true)" 0 "no ordering cycle"
 assert_eq "$(prop StatusText)" "Running, $n rules" "StatusText: Running, $n rules"
 expect_rc 0 "systemctl status firewall" systemctl status --no-pager --lines=0 firewall
 assert_eq "$(sed -n 's/^ *Status: //p' "$NFW_TMP/out")" "\"Running, $n rules\"" "systemctl status shows the STATUS= line"
