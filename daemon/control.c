@@ -15,7 +15,8 @@
  * version, and everyone else is refused with PROTO_EXIT_NOT_PRIVILEGED.
  * CAP_NET_ADMIN is read from /proc/PID/status, and counts only for a
  * process in our own user namespace (in a namespace of its own, any user
- * has every capability there). The process is pinned with SO_PEERPIDFD
+ * has every capability there); see peer_in_our_userns() for how that is
+ * told when nfwalld is not root. The process is pinned with SO_PEERPIDFD
  * where the kernel has it (6.5), so a recycled pid cannot lend its
  * capabilities; where it does not, only the capability check has that
  * (tiny) window, never the uid check.
@@ -47,12 +48,16 @@
 #include <systemd/sd-daemon.h>
 
 #include "control.h"
+#include "fileio.h"
 #include "log.h"
 
 /* Linux 6.5; older headers lack it, older kernels answer ENOPROTOOPT. */
 #ifndef SO_PEERPIDFD
 #define SO_PEERPIDFD 77
 #endif
+
+/* A uid_map has at most 340 lines of three numbers. */
+#define UID_MAP_MAX 16384
 
 /* Connections are served first, new ones accepted after. */
 #define PRIORITY_CONNECTION SD_EVENT_PRIORITY_NORMAL
@@ -98,6 +103,7 @@ struct Control {
         gid_t gid;
         struct stat userns;     /* our user namespace, to tell whether a peer's capabilities count */
         bool userns_known;
+        char *uid_map;          /* our /proc/self/uid_map, or NULL: the same, where the above cannot be used */
         ControlHandler handler;
         void *userdata;
         Connection *connections;
@@ -118,17 +124,38 @@ static bool pidfd_alive(int pidfd) {
         return poll(&p, 1, 0) == 0;
 }
 
+/*
+ * Whether the process lives in our user namespace. /proc/PID/ns/user names
+ * the namespace, but only to those who may ptrace the process: nfwalld
+ * running as a user of its own (firewall.service, User=nfwall) may not, for
+ * other users' processes. Then the process's uid_map, which anyone may
+ * read, stands in: shown from our namespace, another namespace's map can
+ * equal ours only if whoever wrote it held CAP_SETUID over every id of
+ * ours, and so could have been uid 0 here anyway.
+ */
+static bool peer_in_our_userns(const Control *c, pid_t pid) {
+        _cleanup_free_ char *map = NULL;
+        char path[64];
+        struct stat st;
+
+        snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+        if (stat(path, &st) >= 0)
+                return c->userns_known && st.st_dev == c->userns.st_dev && st.st_ino == c->userns.st_ino;
+        if ((errno != EACCES && errno != EPERM) || !c->uid_map)
+                return false;
+        snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
+        if (read_text_file(path, UID_MAP_MAX, &map) < 0)
+                return false;
+        return streq(map, c->uid_map);
+}
+
 static bool peer_has_cap_net_admin(const Control *c, pid_t pid, int pidfd) {
         char path[64], line[256];
-        struct stat st;
         bool found = false, result = false;
         uint64_t caps = 0;
         FILE *f;
 
-        if (pid <= 0 || !c->userns_known)
-                return false;
-        snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-        if (stat(path, &st) < 0 || st.st_dev != c->userns.st_dev || st.st_ino != c->userns.st_ino)
+        if (pid <= 0 || !peer_in_our_userns(c, pid))
                 return false;
 
         snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
@@ -814,6 +841,7 @@ int control_new(sd_event *event, const char *path, gid_t gid, ControlHandler han
         c->handler = handler;
         c->userdata = userdata;
         c->userns_known = stat("/proc/self/ns/user", &c->userns) >= 0;
+        (void)read_text_file("/proc/self/uid_map", UID_MAP_MAX, &c->uid_map);     /* NULL when unreadable */
 
         n = sd_listen_fds(true);
         if (n < 0)
@@ -866,6 +894,7 @@ Control *control_free(Control *c) {
         if (c->path)
                 (void)unlink(c->path);
         free(c->path);
+        free(c->uid_map);
         sd_event_unref(c->event);
         free(c);
         return NULL;

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# test-install.sh BUILDDIR SBINDIR SYSCONFDIR LIBEXECDIR UNITDIR MANDIR man|noman — `meson
+# test-install.sh BUILDDIR SBINDIR SYSCONFDIR LIBEXECDIR UNITDIR MANDIR man|noman
+# BASHCOMPLETIONDIR SYSUSERSDIR TMPFILESDIR — `meson
 # install --destdir` of this build into a temporary directory lays out the
 # system: exactly the expected files, with their modes; a second install
 # keeps a settings or rules file the administrator changed and puts the new
@@ -9,6 +10,7 @@
 # Exit: 0 passed, 1 failed, 77 no meson on PATH.
 set -u
 build=$(realpath "$1") sbindir=$2 sysconfdir=$3 libexecdir=$4 unitdir=$5 mandir=$6 man=$7
+completiondir=$8 sysusersdir=$9 tmpfilesdir=${10}
 command -v meson >/dev/null 2>&1 || { echo "1..0 # SKIP no meson on PATH"; exit 77; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/nfwall-install.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -31,6 +33,9 @@ expected=$(sort <<EOL
 755 $sysconfdir/init.d/firewall
 755 $libexecdir/initscripts/legacy-actions/firewall/save
 755 $libexecdir/initscripts/legacy-actions/firewall/panic
+644 $completiondir/nfwallctl
+644 $sysusersdir/nfwall.conf
+644 $tmpfilesdir/nfwall.conf
 EOL
 )
 if [ "$actual" = "$expected" ]; then
@@ -48,6 +53,10 @@ grep -q "^ExecStart=$sbindir/nfwalld\$" "$unit" && ok "unit: ExecStart names the
         || not_ok "unit: ExecStart names the installed nfwalld" "$(grep ^Exec "$unit")"
 grep -q "^ReadWritePaths=$sysconfdir/nfwall\$" "$unit" && ok "unit: ReadWritePaths is the settings directory" \
         || not_ok "unit: ReadWritePaths is the settings directory"
+grep -qx "d $sysconfdir/nfwall 0770 root nfwall -" "$tmp/root$tmpfilesdir/nfwall.conf" \
+        && ok "tmpfiles: the settings directory, group nfwall" || not_ok "tmpfiles: the settings directory, group nfwall"
+grep -qx 'u nfwall - "nfwall host firewall" - -' "$tmp/root$sysusersdir/nfwall.conf" \
+        && ok "sysusers: the user nfwall" || not_ok "sysusers: the user nfwall"
 grep -q "^NFWALLD=\${NFWALLD:-$sbindir/nfwalld}\$" "$tmp/root$sysconfdir/init.d/firewall" \
         && ok "init script: the installed nfwalld" || not_ok "init script: the installed nfwalld"
 grep -qx "exec $sysconfdir/init.d/firewall save" "$tmp/root$libexecdir/initscripts/legacy-actions/firewall/save" \

@@ -44,7 +44,9 @@ EOC
 n=0 fail=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); fail=1; echo "not ok $n - $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/#   /'; }
-run_env=(env NFWALLD="$nfwalld" NFWALLCTL="$nfwallctl" NFWALL_CONFIG="$tmp/nfwall.conf"
+# SYSTEMCTL_SKIP_REDIRECT: where systemd is PID 1 the script would hand
+# the verbs to firewall.service (tests/system covers that)
+run_env=(env SYSTEMCTL_SKIP_REDIRECT=1 NFWALLD="$nfwalld" NFWALLCTL="$nfwallctl" NFWALL_CONFIG="$tmp/nfwall.conf"
          NFWALL_PIDFILE="$tmp/nfwalld.pid" NFWALL_LOG="$tmp/nfwalld.log" NFWALL_START_TIMEOUT=20)
 # fw EXPECTED DESC VERB... — run the script in the namespace, check the exit code
 fw() {
@@ -55,6 +57,8 @@ fw() {
 }
 tables() { ip netns exec "$ns" nft list tables 2>/dev/null | grep -c 'nfwall-' ; }
 other() { ip netns exec "$ns" nft list tables 2>/dev/null | grep -c 'other-program' ; }
+ssh_rules() { ip netns exec "$ns" nft list table ip nfwall-filter 2>/dev/null | grep -c 'tcp dport 22 ' ; }
+ctl() { ip netns exec "$ns" env NFWALL_SOCKET="$tmp/control" "$nfwallctl" "$@" >/dev/null 2>&1; }
 check() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
 
 fw 2 "no verb: usage" 
@@ -75,6 +79,15 @@ fw 0 "start again (running)" start
 check "start again: the same nfwalld" '[ "$(cat "$tmp/nfwalld.pid")" = "$pid" ]'
 fw 0 "reload" reload
 fw 0 "force-reload" force-reload
+# a broken rules file: reload fails and names the line; the rules in force stay
+cp "$tmp/rules.v4" "$tmp/rules.v4.good"
+printf '%s\n' '*filter' '-A INPUT -p tcp --dport 70000 -j ACCEPT' 'COMMIT' > "$tmp/rules.v4"
+fw 1 "reload with a broken rules file fails" reload
+check "reload: the error names rules.v4:2" 'printf "%s\n" "$out" | grep -q "^$tmp/rules.v4:2:[0-9]*: error: "'
+check "reload failed: the rules in force stay" '[ "$(ssh_rules)" = 1 ]'
+fw 1 "force-reload with a broken rules file fails" force-reload
+mv "$tmp/rules.v4.good" "$tmp/rules.v4"
+fw 2 "panic with a bad argument: usage" panic sideways
 fw 0 "restart (hitless, same daemon)" restart
 check "restart: the same nfwalld" 'kill -0 "$pid"'
 fw 0 "condrestart (running)" condrestart
@@ -82,8 +95,10 @@ fw 0 "try-restart (running)" try-restart
 rm -f "$tmp/rules.v4"
 fw 0 "save" save
 check "save writes rules.v4" 'grep -q "^-A INPUT" "$tmp/rules.v4"'
+check "save: mode 0600" '[ "$(stat -c %a "$tmp/rules.v4")" = 600 ]'
+cp "$tmp/rules.v4" "$tmp/first-save.v4"
 fw 0 "save again" save
-check "save keeps the previous file as .save" '[ -s "$tmp/rules.v4.save" ]'
+check "save keeps the previous file as .save" 'cmp -s "$tmp/rules.v4.save" "$tmp/first-save.v4"'
 fw 0 "panic" panic
 check "panic: on" 'ip netns exec "$ns" env NFWALL_SOCKET="$tmp/control" "$nfwallctl" panic status | grep -qw on'
 fw 0 "panic off" panic off
@@ -91,8 +106,20 @@ check "panic off: off" 'ip netns exec "$ns" env NFWALL_SOCKET="$tmp/control" "$n
 fw 0 "panic status" panic status
 check "legacy action save execs the init script save" 'grep -q "firewall save$" "$legacy/legacy-action-save" && [ "$(wc -l < "$legacy/legacy-action-save")" = 2 ]'
 check "legacy action panic execs the init script panic" 'grep -q "firewall panic$" "$legacy/legacy-action-panic" && [ "$(wc -l < "$legacy/legacy-action-panic")" = 2 ]'
+# the daemon runs, the firewall is stopped (nfwallctl stop)
+check "nfwallctl stop" 'ctl stop'
+fw 3 "status, firewall stopped: not running" status
+fw 7 "reload, firewall stopped: not running" reload
+fw 7 "force-reload, firewall stopped: not running" force-reload
+fw 0 "try-restart, firewall stopped" try-restart
+fw 0 "start, firewall stopped: applies the rules" start
+check "start: the same nfwalld" '[ "$(cat "$tmp/nfwalld.pid")" = "$pid" ]'
+fw 0 "status after start" status
 fw 0 "stop" stop
 fw 3 "status after stop" status
+fw 7 "save when stopped: not running" save
+fw 7 "panic when stopped: not running" panic
+fw 7 "force-reload when stopped: not running" force-reload
 check "stop: our tables gone" '[ "$(tables)" = 0 ]'
 check "stop: other programs' tables stay" '[ "$(other)" = 1 ]'
 check "stop: nfwalld exited" '! kill -0 "$pid" 2>/dev/null'
