@@ -161,6 +161,11 @@ static void manager_notify_status(Manager *m, const char *extra);
 
 /* ---- small helpers ---- */
 
+/* "1 rule", "2 rules": what nfwallctl prints is read by people. */
+static const char *plural_s(size_t n) {
+        return n == 1 ? "" : "s";
+}
+
 static uint64_t now_usec(clockid_t clock) {
         struct timespec ts;
 
@@ -1053,12 +1058,12 @@ static ProtoExit manager_load(Manager *m, const char *action, bool use_fallback,
                 switch (st->source) {
                 case RULES_SOURCE_FILE:
                         log_info("%s: %s: %zu rules from %s", action, family_label[f], n, st->path);
-                        strbuf_printf(text, "%s: %zu rules from %s\n", family_label[f], n, st->path);
+                        strbuf_printf(text, "%s: %zu rule%s from %s\n", family_label[f], n, plural_s(n), st->path);
                         break;
                 case RULES_SOURCE_FALLBACK:
                         log_warning("%s: %s: %zu rules from the fallback %s, because %s has errors", action,
                                     family_label[f], n, st->path, rules_path(m->settings, f));
-                        strbuf_printf(text, "%s: %zu rules from the fallback %s\n", family_label[f], n, st->path);
+                        strbuf_printf(text, "%s: %zu rule%s from the fallback %s\n", family_label[f], n, plural_s(n), st->path);
                         break;
                 case RULES_SOURCE_KEPT:
                         if (ruleset_has_tables(m->rules, FAMILY_BIT(f))) {
@@ -1616,8 +1621,9 @@ static ProtoExit manager_do_save(Manager *m, const char *action, StrBuf *text, D
                         ret = PROTO_EXIT_FAILURE;
                         continue;
                 }
-                strbuf_printf(text, "%s: %zu rules saved to %s (the previous version is %s.save)\n",
-                              family_label[f], ruleset_count_family(rs, f), path, path);
+                strbuf_printf(text, "%s: %zu rule%s saved to %s (the previous version is %s.save)\n",
+                              family_label[f], ruleset_count_family(rs, f), plural_s(ruleset_count_family(rs, f)),
+                              path, path);
                 log_info("%s: %s: %zu rules saved to %s", action, family_label[f], ruleset_count_family(rs, f),
                          path);
                 /* The file is what is in force now. */
@@ -1785,7 +1791,7 @@ static ProtoExit manager_replace(Manager *m, const char *action, bool keep_panic
 
                 (void)family_state_set(&m->family[f], RULES_SOURCE_FILE, rules_path(m->settings, f), false);
                 log_info("%s: %s: %zu rules from %s", action, family_label[f], n, rules_path(m->settings, f));
-                strbuf_printf(text, "%s: %zu rules from %s\n", family_label[f], n, rules_path(m->settings, f));
+                strbuf_printf(text, "%s: %zu rule%s from %s\n", family_label[f], n, plural_s(n), rules_path(m->settings, f));
         }
         if (m->panic)
                 strbuf_puts(text, "panic stays on: all traffic is dropped\n");
@@ -1934,7 +1940,8 @@ ProtoExit manager_check(Manager *m, char *const *files, bool ipv6, StrBuf *text,
                 if (r < 0)
                         return PROTO_EXIT_FAILURE;
                 for (Family f = 0; f < _FAMILY_MAX; f++)
-                        strbuf_printf(text, "%s: ok, %zu rules\n", rules_path(s, f), ruleset_count_family(rs, f));
+                        strbuf_printf(text, "%s: ok, %zu rule%s\n", rules_path(s, f), ruleset_count_family(rs, f),
+                                      plural_s(ruleset_count_family(rs, f)));
                 return PROTO_EXIT_OK;
         }
 
@@ -1956,7 +1963,8 @@ ProtoExit manager_check(Manager *m, char *const *files, bool ipv6, StrBuf *text,
                         errors = true;
                         continue;
                 }
-                strbuf_printf(text, "%s: ok, %zu rules\n", *p, ruleset_count_family(one, f));
+                strbuf_printf(text, "%s: ok, %zu rule%s\n", *p, ruleset_count_family(one, f),
+                              plural_s(ruleset_count_family(one, f)));
         }
         return errors ? PROTO_EXIT_FAILURE : PROTO_EXIT_OK;
 }
@@ -2416,18 +2424,20 @@ static ProtoExit manager_iptables_list(Manager *m, Family f, const Command *c, S
                 return PROTO_EXIT_FAILURE;
         }
 
-        if (c->type == COMMAND_LIST_RULES) {
-                size_t rulenum = (c->flags & COMMAND_HAS_RULENUM) ? c->rulenum : 0;
-                const Chain *ch = chain ? table_find_chain(t, chain) : NULL;
+        if (chain && (c->flags & COMMAND_HAS_RULENUM)) {
+                const Chain *ch = table_find_chain(t, chain);
 
-                if (ch && rulenum > ch->n_rules) {
+                if (c->rulenum > ch->n_rules) {
                         (void)diag_list_add(diags, DIAG_ERROR, DIAG_SEMANTIC, &c->loc,
-                                            "no rule %zu in chain %s: it has %zu rule%s", rulenum, ch->name,
+                                            "no rule %zu in chain %s: it has %zu rule%s", c->rulenum, ch->name,
                                             ch->n_rules, ch->n_rules == 1 ? "" : "s");
                         return PROTO_EXIT_FAILURE;
                 }
-                r = table_print_rules(t, chain, rulenum, counters ? PRINT_COUNTERS : 0, text);
-        } else {
+        }
+        if (c->type == COMMAND_LIST_RULES)
+                r = table_print_rules(t, chain, (c->flags & COMMAND_HAS_RULENUM) ? c->rulenum : 0,
+                                      counters ? PRINT_COUNTERS : 0, text);
+        else {
                 if (c->flags & COMMAND_NUMERIC)
                         flags |= PRINT_NUMERIC;
                 if (c->flags & COMMAND_VERBOSE)
@@ -2436,7 +2446,10 @@ static ProtoExit manager_iptables_list(Manager *m, Family f, const Command *c, S
                         flags |= PRINT_EXACT;
                 if (c->flags & COMMAND_LINE_NUMBERS)
                         flags |= PRINT_LINE_NUMBERS;
-                r = table_print_list(t, chain, flags, text);
+                if (c->flags & COMMAND_HAS_RULENUM)
+                        r = table_print_list_rule(t, chain, c->rulenum, flags, text);
+                else
+                        r = table_print_list(t, chain, flags, text);
         }
         return r < 0 ? PROTO_EXIT_FAILURE : PROTO_EXIT_OK;
 }
@@ -2473,7 +2486,8 @@ static ProtoExit manager_iptables_edit(Manager *m, Family f, Command *c, StrBuf 
                         return PROTO_EXIT_FAILURE;
         }
 
-        t = ruleset_get_table(m->rules, f, c->table);
+        /* in panic, -C answers from what is in force, as -S shows it */
+        t = ruleset_get_table(m->panic && c->type == COMMAND_CHECK ? m->panic_rules : m->rules, f, c->table);
         if (!t) {
                 if (c->type == COMMAND_CHECK || c->type == COMMAND_DELETE || c->type == COMMAND_REPLACE) {
                         /* nothing to find in a table that is not there: the same answer as its empty chains give */
@@ -2566,7 +2580,13 @@ finish:
                 ruleset_remove_table(m->rules, f, c->table);
         if (r == -ENOMEM)
                 (void)diag_list_add(diags, DIAG_ERROR, DIAG_IO, NULL, "out of memory");
-        return r < 0 ? PROTO_EXIT_FAILURE : PROTO_EXIT_OK;
+        if (r >= 0)
+                return PROTO_EXIT_OK;
+        /* iptables exits 2 for what it refuses while reading the command line */
+        for (size_t i = 0; i < diags->n_items; i++)
+                if (diags->items[i].level == DIAG_ERROR)
+                        return diags->items[i].code == DIAG_PARAMETER ? PROTO_EXIT_USAGE : PROTO_EXIT_FAILURE;
+        return PROTO_EXIT_FAILURE;
 }
 
 /**
@@ -2619,8 +2639,14 @@ ProtoExit manager_iptables(Manager *m, char *const *args, size_t n_args, StrBuf 
                 return PROTO_EXIT_FAILURE;
         }
 
-        if (c.type == COMMAND_LIST || c.type == COMMAND_LIST_RULES)
-                return manager_iptables_list(m, f, &c, text, diags);
+        if (c.type == COMMAND_LIST || c.type == COMMAND_LIST_RULES) {
+                ret = manager_iptables_list(m, f, &c, text, diags);
+                if (ret != PROTO_EXIT_OK || !(c.flags & COMMAND_LIST_ZERO))
+                        return ret;
+                /* -L -Z: what was listed is zeroed, as one more transaction */
+                c.type = COMMAND_ZERO;
+                c.flags &= ~(unsigned)COMMAND_HAS_RULENUM;
+        }
 
         ret = manager_iptables_edit(m, f, &c, text, diags);
         if (ret == PROTO_EXIT_OK && c.type != COMMAND_CHECK) {

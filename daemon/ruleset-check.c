@@ -17,18 +17,39 @@ static const char *target_chain(const Rule *r) {
         return ((const TargetChain *)target_data(r->target))->chain;
 }
 
-static int rule_error(DiagList *diags, const Rule *r, unsigned column, const char *fmt, ...) _printf_(4, 5);
-static int rule_error(DiagList *diags, const Rule *r, unsigned column, const char *fmt, ...) {
+static int rule_errorv(DiagList *diags, DiagCode code, const Rule *r, unsigned column, const char *fmt, va_list ap)
+        _printf_(5, 0);
+static int rule_errorv(DiagList *diags, DiagCode code, const Rule *r, unsigned column, const char *fmt, va_list ap) {
         SourceLoc loc = r->loc;
-        va_list ap;
         int k;
 
         if (column)
                 loc.column = column;
-        va_start(ap, fmt);
-        k = diag_list_addv(diags, DIAG_ERROR, DIAG_SEMANTIC, &loc, fmt, ap);
-        va_end(ap);
+        k = diag_list_addv(diags, DIAG_ERROR, code, &loc, fmt, ap);
         return k < 0 ? k : -EINVAL;
+}
+
+static int rule_error(DiagList *diags, const Rule *r, unsigned column, const char *fmt, ...) _printf_(4, 5);
+static int rule_error(DiagList *diags, const Rule *r, unsigned column, const char *fmt, ...) {
+        va_list ap;
+        int k;
+
+        va_start(ap, fmt);
+        k = rule_errorv(diags, DIAG_SEMANTIC, r, column, fmt, ap);
+        va_end(ap);
+        return k;
+}
+
+/* What iptables refuses while reading the command line (exit 2 at runtime). */
+static int parameter_error(DiagList *diags, const Rule *r, unsigned column, const char *fmt, ...) _printf_(4, 5);
+static int parameter_error(DiagList *diags, const Rule *r, unsigned column, const char *fmt, ...) {
+        va_list ap;
+        int k;
+
+        va_start(ap, fmt);
+        k = rule_errorv(diags, DIAG_PARAMETER, r, column, fmt, ap);
+        va_end(ap);
+        return k;
 }
 
 typedef struct ChainState {
@@ -108,6 +129,11 @@ static int check_extension(const Table *t, const Chain *c, const Rule *r, const 
 static int check_rule_extensions(const Table *t, const Chain *c, const Rule *rule, unsigned hooks, DiagList *diags) {
         int r, err = 0;
 
+        /* iptables' one rule of taste: its nat table sees only a connection's first packet */
+        if (t->type == TABLE_NAT && rule->target && rule->target->ext->type == TARGET_DROP)
+                return parameter_error(diags, rule, rule->target->column,
+                                       "the nat table is not for filtering: DROP is refused there, as iptables does");
+
         for (const Match *m = rule->matches; m; m = m->next) {
                 r = check_extension(t, c, rule, m->ext, match_data(m), m->column, hooks, diags);
                 if (r < 0 && err == 0)
@@ -131,10 +157,10 @@ static int check_interfaces(const Chain *c, const Rule *r, DiagList *diags) {
         if (!c->builtin)
                 return 0;
         if (r->iniface[0] && (c->hook == HOOK_OUTPUT || c->hook == HOOK_POSTROUTING))
-                return rule_error(diags, r, 0, "-i cannot be used in %s: those packets have no input interface",
+                return parameter_error(diags, r, 0, "-i cannot be used in %s: those packets have no input interface",
                                   c->name);
         if (r->outiface[0] && (c->hook == HOOK_PREROUTING || c->hook == HOOK_INPUT))
-                return rule_error(diags, r, 0, "-o cannot be used in %s: those packets have no output interface yet",
+                return parameter_error(diags, r, 0, "-o cannot be used in %s: those packets have no output interface yet",
                                   c->name);
         return 0;
 }
@@ -158,11 +184,11 @@ int table_check(const Table *t, DiagList *diags) {
                                 continue;
                         dst = table_find_chain(t, name);
                         if (!dst)
-                                r = rule_error(diags, rule, rule->target->column,
+                                r = parameter_error(diags, rule, rule->target->column,
                                                "chain %s does not exist in table %s (and %s is no target nfwall knows)",
                                                name, table_type_to_string(t->type), name);
                         else if (dst->builtin)
-                                r = rule_error(diags, rule, rule->target->column,
+                                r = parameter_error(diags, rule, rule->target->column,
                                                "cannot jump to built-in chain %s", name);
                         else
                                 r = 0;

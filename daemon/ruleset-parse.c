@@ -375,9 +375,27 @@ static int parser_set_command(CommandParser *p, const Token *t, CommandType type
         Token chain_token;
         int r;
 
-        if (p->has_command)
+        if (p->has_command) {
+                /* iptables' one pair: -L -Z lists, then zeroes what it listed */
+                if (!p->ctx->restore && !(c->flags & COMMAND_LIST_ZERO) &&
+                    ((c->type == COMMAND_LIST && type == COMMAND_ZERO) ||
+                     (c->type == COMMAND_ZERO && type == COMMAND_LIST))) {
+                        c->type = COMMAND_LIST;
+                        c->flags |= COMMAND_LIST_ZERO;
+                        arg_token = parser_take_optional(p);
+                        if (!arg_token)
+                                return 0;
+                        if (c->flags & COMMAND_HAS_CHAIN)
+                                return parser_error(p, arg_token, DIAG_SYNTAX, "-L -Z take one chain, not two");
+                        r = parse_chain_name(p, arg_token, c->chain);
+                        if (r < 0)
+                                return r;
+                        c->flags |= COMMAND_HAS_CHAIN;
+                        return 0;
+                }
                 return parser_error(p, t, DIAG_SYNTAX, "only one command per line: %s and %s",
                                     command_type_to_string(c->type), command_type_to_string(type));
+        }
         p->has_command = true;
         c->type = type;
         c->loc = parser_loc(p, t);
@@ -400,6 +418,7 @@ static int parser_set_command(CommandParser *p, const Token *t, CommandType type
 
         switch (type) {
         case COMMAND_INSERT:
+        case COMMAND_LIST:
         case COMMAND_LIST_RULES:
         case COMMAND_ZERO:
                 /* optional rule number */
@@ -451,7 +470,6 @@ static int parser_set_command(CommandParser *p, const Token *t, CommandType type
                 break;
         case COMMAND_APPEND:
         case COMMAND_CHECK:
-        case COMMAND_LIST:
         case COMMAND_FLUSH:
         case COMMAND_NEW_CHAIN:
         case COMMAND_DELETE_CHAIN:
@@ -1108,8 +1126,12 @@ static int check_rulenum(const Chain *chain, const Command *c, DiagList *diags, 
 static int check_new_chain_name(Table *t, const Command *c, const char *name, DiagList *diags) {
         if (table_find_chain(t, name))
                 return apply_error(diags, c, -EEXIST, "chain %s already exists", name);
-        if (name_is_reserved(name) || policy_from_string(name) >= 0 || streq(name, "RETURN"))
-                return apply_error(diags, c, -EINVAL, "chain name %s is reserved for a target", name);
+        if (name_is_reserved(name) || policy_from_string(name) >= 0 || streq(name, "RETURN")) {
+                /* iptables refuses it as it reads the command line */
+                int r = diag_list_add(diags, DIAG_ERROR, DIAG_PARAMETER, &c->loc, "chain name %s is reserved for a target",
+                                      name);
+                return r < 0 ? r : -EINVAL;
+        }
         return 0;
 }
 

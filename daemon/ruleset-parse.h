@@ -50,6 +50,7 @@ typedef enum CommandFlags {
         COMMAND_HAS_COUNTERS = 1u << 7, /* -c or [p:b] */
         COMMAND_IPV4 = 1u << 8,         /* -4 */
         COMMAND_IPV6 = 1u << 9,         /* -6 */
+        COMMAND_LIST_ZERO = 1u << 10,   /* -L -Z: list, then zero the counters listed */
 } CommandFlags;
 
 typedef struct Command {

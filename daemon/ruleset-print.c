@@ -392,6 +392,18 @@ static void print_list_chain(const Table *t, const Chain *c, unsigned flags, Str
                 print_list_rule(t, c->rules[k], k + 1, flags, out);
 }
 
+/* iptables -L CHAIN N: the rule's line alone, without the chain's head. */
+int table_print_list_rule(const Table *t, const char *chain, size_t rulenum, unsigned flags, StrBuf *out) {
+        const Chain *c = table_find_chain(t, chain);
+
+        if (!c)
+                return -ENOENT;
+        if (rulenum == 0 || rulenum > c->n_rules)
+                return -ERANGE;
+        print_list_rule(t, c->rules[rulenum - 1], rulenum, flags, out);
+        return 0;
+}
+
 int table_print_list(const Table *t, const char *chain, unsigned flags, StrBuf *out) {
         if (chain) {
                 const Chain *c = table_find_chain(t, chain);

@@ -28,3 +28,5 @@ void ruleset_print_save(const Ruleset *rs, Family family, unsigned flags, StrBuf
 int table_print_rules(const Table *t, const char *chain, size_t rulenum, unsigned flags, StrBuf *out);
 /* iptables -L [CHAIN]. */
 int table_print_list(const Table *t, const char *chain, unsigned flags, StrBuf *out);
+/* iptables -L CHAIN N: that rule's line alone. -ENOENT, -ERANGE. */
+int table_print_list_rule(const Table *t, const char *chain, size_t rulenum, unsigned flags, StrBuf *out);

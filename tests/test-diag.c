@@ -388,9 +388,9 @@ START_TEST(test_level_names) {
 END_TEST
 
 START_TEST(test_code_names) {
-        static const char *const names[] = { "syntax", "unsupported", "semantic", "kernel", "io" };
+        static const char *const names[] = { "syntax", "unsupported", "semantic", "kernel", "io", "parameter" };
 
-        ck_assert_int_eq(_DIAG_CODE_MAX, 5);
+        ck_assert_int_eq(_DIAG_CODE_MAX, 6);
         for (int i = 0; i < _DIAG_CODE_MAX; i++) {
                 const char *s = diag_code_to_string((DiagCode)i);
                 ck_assert_ptr_nonnull(s);

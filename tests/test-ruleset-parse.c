@@ -726,8 +726,8 @@ static const struct {
         { "-A INPUT -s 1.2.3.4,5.6.7.8", DIAG_UNSUPPORTED },
         { "-A INPUT -m nosuch", DIAG_SYNTAX },
         { "-A INPUT --bogus", DIAG_SYNTAX },
-        { "-A INPUT -j nosuch", DIAG_SEMANTIC },
-        { "-A INPUT -j INPUT", DIAG_SEMANTIC },
+        { "-A INPUT -j nosuch", DIAG_PARAMETER },
+        { "-A INPUT -j INPUT", DIAG_PARAMETER },
         { "-A INPUT -j MASQUERADE", DIAG_SEMANTIC },
         { "-A INPUT -m tcp", DIAG_SEMANTIC },
         { "-A nosuch", DIAG_SEMANTIC },
@@ -889,7 +889,7 @@ END_TEST
 /* A command rendered as "TYPE chain=... [new=...] [policy=...] [rulenum=N] [counters=p,b] flags=... rule=..." */
 static char *command_render(const Command *c, Family family) {
         static const char *const flag_names[] = { "numeric", "verbose", "exact", "line-numbers", "table",
-                                                  "chain", "rulenum", "counters", "ipv4", "ipv6" };
+                                                  "chain", "rulenum", "counters", "ipv4", "ipv6", "list-zero" };
         StrBuf b = STRBUF_INIT;
         char *s;
 
@@ -1000,7 +1000,11 @@ static const struct {
         { FAMILY_IPV4, "-E a", "cmd:1:1: error: -E needs the old and the new chain name\n" },
         { FAMILY_IPV4, "-t bogus -L", "cmd:1:4: error: unknown table \"bogus\"\n" },
         { FAMILY_IPV4, "-A INPUT --append INPUT", "cmd:1:10: error: only one command per line: -A and -A\n" },
-        { FAMILY_IPV4, "-L -Z", "cmd:1:4: error: only one command per line: -L and -Z\n" },
+        { FAMILY_IPV4, "-L -Z", "-L table=filter flags=list-zero" },
+        { FAMILY_IPV4, "-Z INPUT -L", "-L table=filter chain=INPUT flags=chain,list-zero" },
+        { FAMILY_IPV4, "-L INPUT 2 -n", "-L table=filter chain=INPUT rulenum=2 flags=numeric,chain,rulenum" },
+        { FAMILY_IPV4, "-L INPUT -Z FORWARD", "cmd:1:13: error: -L -Z take one chain, not two\n" },
+        { FAMILY_IPV4, "-L -S", "cmd:1:4: error: only one command per line: -L and -S\n" },
 };
 
 START_TEST(test_command) {

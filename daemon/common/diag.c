@@ -22,6 +22,7 @@ static const char *const diag_code_table[_DIAG_CODE_MAX] = {
         [DIAG_SEMANTIC] = "semantic",
         [DIAG_KERNEL] = "kernel",
         [DIAG_IO] = "io",
+        [DIAG_PARAMETER] = "parameter",
 };
 DEFINE_STRING_TABLE_LOOKUP(diag_code, DiagCode);
 

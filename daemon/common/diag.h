@@ -40,6 +40,8 @@ typedef enum DiagCode {
         DIAG_SEMANTIC,          /* well-formed but wrong: unknown chain, bad combination */
         DIAG_KERNEL,            /* the kernel refused it */
         DIAG_IO,                /* reading or writing a file */
+        DIAG_PARAMETER,         /* well-formed, but a parameter iptables refuses as it reads the command line
+                                 * (its PARAMETER_PROBLEM, exit 2): a jump to no chain, -o in INPUT, ... */
         _DIAG_CODE_MAX,
         _DIAG_CODE_INVALID = -EINVAL,
 } DiagCode;

@@ -28,9 +28,6 @@
 # (pinned: what iptables 1.8.9 does), nfwall's exact message, and that
 # nfwall's rules did not change. Where nfwall differs from iptables-nft on
 # purpose, the check asserts nfwall's behaviour and the comment says why.
-# Where it differs and it looks like a bug, known_diff passes when nfwall
-# does what iptables-nft does, reports a SKIP ("known difference") while
-# it still does exactly what was recorded, and fails on anything else.
 #
 # Then nfwall alone: status counts unsaved changes, save writes the rules
 # in force, reload drops runtime edits, 20 concurrent edits all land once,
@@ -447,31 +444,6 @@ expect_err() {
         fi
 }
 
-# known_diff REF NFW MESSAGE ARGS... — nfwall differs from iptables-nft
-# (REF) and should not (KNOWN DIFFERENCES below): passes when nfwallctl
-# exits as iptables-nft does; while it still exits NFW with exactly
-# "error: MESSAGE" (or, with MESSAGE "-", succeeds silently) the check is
-# reported as a known difference (SKIP); anything else fails.
-known_diff() {
-        local ref=$1 now=$2 msg=$3 shown
-        shift 3
-        both "$@"
-        shown="error: $msg"
-        [ "$msg" = - ] && shown=
-        if [ "$A_RC" != "$ref" ]; then
-                nfw_not_ok "$*: iptables-nft exits $ref" "it exits $A_RC"
-                diag_ab
-        elif [ "$B_RC" = "$ref" ]; then
-                nfw_ok "$*: exit $ref, as iptables-nft (a known difference is gone: update KNOWN DIFFERENCES)"
-        elif [ "$B_RC" = "$now" ] && [ "$B_ERR" = "$shown" ]; then
-                nfw_skip "$*: exit $ref as iptables-nft" \
-                        "known difference: nfwallctl exits $now${shown:+ with \"$shown\"}"
-        else
-                nfw_not_ok "$*: exit $ref as iptables-nft (or the known $now)" "nfwallctl exit $B_RC"
-                diag_ab
-        fi
-}
-
 # ======================================================================
 section "the start: both sides empty"
 for fam in "" -6; do
@@ -841,8 +813,9 @@ expect_err 0 1 'no rule 9 in chain INPUT: it has 3 rules' -Z INPUT 9
 # cannot list its own table); iptables-legacy refuses (1).
 expect_err - 1 'built-in chain INPUT cannot be renamed' -E INPUT W
 # Not run on iptables-nft, which renames X to RETURN (or DROP): a chain
-# nothing can jump to; iptables-legacy refuses (1).
-expect_err - 1 'chain name RETURN is reserved for a target' -E X RETURN
+# nothing can jump to; iptables-legacy refuses (1). nfwall refuses it as
+# iptables refuses -N RETURN: a bad parameter (2).
+expect_err - 2 'chain name RETURN is reserved for a target' -E X RETURN
 # iptables-nft warns and adds the rule; no interface can have that name.
 expect_err - 2 'invalid interface name "eth0/1"' -A INPUT -i eth0/1 -j DROP
 # Out of nfwall's scope (no native nf_tables translation): refused by
@@ -850,30 +823,23 @@ expect_err - 2 'invalid interface name "eth0/1"' -A INPUT -i eth0/1 -j DROP
 expect_err - 2 'match "recent" is not supported by nfwall: it has no native nf_tables translation in nfwall' \
         -A INPUT -m recent --set
 
-# KNOWN DIFFERENCES: nfwall differs from iptables-nft here, and should not
-# (reported; known_diff passes once nfwall does what iptables-nft does).
-# A jump to a chain that does not exist, and -i/-o where the hook has no
-# such interface, are bad parameters to iptables (2, legacy too); nfwall
-# finds them in its table check and exits 1.
-known_diff 2 1 'chain NOWHERE does not exist in table filter (and NOWHERE is no target nfwall knows)' \
+# Bad parameters to iptables (2, legacy too), which nfwall finds in its
+# table check: a jump to a chain that does not exist, -i/-o where the
+# hook has no such interface, a chain named like a target, DROP in nat.
+expect_err 2 2 'chain NOWHERE does not exist in table filter (and NOWHERE is no target nfwall knows)' \
         -A INPUT -j NOWHERE
-known_diff 2 1 'chain NOWHERE does not exist in table filter (and NOWHERE is no target nfwall knows)' \
+expect_err 2 2 'chain NOWHERE does not exist in table filter (and NOWHERE is no target nfwall knows)' \
         -A INPUT -p tcp --dport 22 -g NOWHERE
-known_diff 2 1 '-o cannot be used in INPUT: those packets have no output interface yet' -A INPUT -o eth0 -j ACCEPT
-known_diff 2 1 '-i cannot be used in OUTPUT: those packets have no input interface' -A OUTPUT -i eth0 -j ACCEPT
-# A chain named like a target: iptables 2 (bad parameter), nfwall 1.
-known_diff 2 1 'chain name ACCEPT is reserved for a target' -N ACCEPT
-known_diff 2 1 'chain name RETURN is reserved for a target' -N RETURN
-# iptables (nft and legacy) lists one rule with -L CHAIN N, and lists then
-# zeroes with -L -Z; nfwall takes neither.
-known_diff 0 2 'unexpected "1": expected an option' -L INPUT 1 -n -v --line-numbers
-known_diff 0 2 'only one command per line: -L and -Z' -L -Z -n
-# DROP in the nat table: iptables refuses ("not intended for filtering",
-# 2, rules files too); nfwall adds the rule. Taken out again below.
-known_diff 2 0 - -t nat -A PREROUTING -j DROP
-if [ "$B_RC" = 0 ]; then
-        run_b -t nat -D PREROUTING -j DROP
-fi
+expect_err 2 2 '-o cannot be used in INPUT: those packets have no output interface yet' -A INPUT -o eth0 -j ACCEPT
+expect_err 2 2 '-i cannot be used in OUTPUT: those packets have no input interface' -A OUTPUT -i eth0 -j ACCEPT
+expect_err 2 2 'chain name ACCEPT is reserved for a target' -N ACCEPT
+expect_err 2 2 'chain name RETURN is reserved for a target' -N RETURN
+expect_err 2 2 'the nat table is not for filtering: DROP is refused there, as iptables does' \
+        -t nat -A PREROUTING -j DROP
+# -L CHAIN N lists that rule alone; -L -Z lists, then zeroes.
+view_same exact "-L INPUT 1 -n -v --line-numbers: the same" -L INPUT 1 -n -v --line-numbers
+view_same exact "-L INPUT 2 -n: the same" -L INPUT 2 -n
+view_same exact "-L -Z -n: the same" -L -Z -n
 compare_table norm filter
 compare_table norm nat
 
@@ -991,16 +957,9 @@ assert_eq "$B_RC" 0 "save: exit 0"
 assert_eq "$(printf '%s\n' "$B_OUT" | head -n 1)" \
         "IPv4: 9 rules saved to $D_DIR/rules.v4 (the previous version is $D_DIR/rules.v4.save)" \
         "save: IPv4: 9 rules saved"
-# KNOWN DIFFERENCE (a slip, not iptables'): "1 rules saved".
-got=$(printf '%s\n' "$B_OUT" | sed -n 2p)
-want="IPv6: 1 rule saved to $D_DIR/rules.v6 (the previous version is $D_DIR/rules.v6.save)"
-if [ "$got" = "$want" ]; then
-        nfw_ok "save: $want"
-elif [ "$got" = "${want/1 rule /1 rules }" ]; then
-        nfw_skip "save: IPv6: 1 rule saved" "known nfwall bug: it says \"1 rules saved\""
-else
-        nfw_not_ok "save: IPv6: 1 rule saved" "got: $got"
-fi
+assert_eq "$(printf '%s\n' "$B_OUT" | sed -n 2p)" \
+        "IPv6: 1 rule saved to $D_DIR/rules.v6 (the previous version is $D_DIR/rules.v6.save)" \
+        "save: IPv6: 1 rule saved"
 WITH_A=1 file_is_rules_in_force "rules.v4 after save: -S of every table, as on both sides" "" "$D_DIR/rules.v4"
 WITH_A=1 file_is_rules_in_force "rules.v6 after save: -6 -S of every table, as on both sides" -6 "$D_DIR/rules.v6"
 assert_eq "$(status_line IPv4)$(status_line IPv6)" "" "after save: no unsaved changes"
