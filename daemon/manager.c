@@ -2463,7 +2463,6 @@ static ProtoExit manager_iptables_edit(Manager *m, Family f, Command *c, StrBuf 
         NftCompileContext *ctx;
         CommandPlan plan;
         Rule *added;
-        size_t n_sets = 0;
         bool new_table = false, new_ctx = false;
         Table *t;
         int r;
@@ -2528,7 +2527,7 @@ static ProtoExit manager_iptables_edit(Manager *m, Family f, Command *c, StrBuf 
         }
         nft_batch_set_echo(&batch, true);
         nft_compile_context_attach(ctx, t, &batch);
-        n_sets = nft_compile_context_n_sets(ctx);
+        nft_compile_context_edit_begin(ctx);
         if (new_table)
                 r = nft_compile_table_head(ctx);
         if (r >= 0)
@@ -2546,10 +2545,9 @@ static ProtoExit manager_iptables_edit(Manager *m, Family f, Command *c, StrBuf 
                         (void)diag_list_add(diags, DIAG_ERROR, DIAG_KERNEL, NULL, "the transaction failed: %s",
                                             strerror(-r));
         }
-        if (r < 0) {
-                nft_compile_context_forget_sets(ctx, n_sets);
+        nft_compile_context_edit_end(ctx, r >= 0);
+        if (r < 0)
                 goto finish;
-        }
 
         added = c->type == COMMAND_APPEND || c->type == COMMAND_INSERT || c->type == COMMAND_REPLACE ? c->rule : NULL;
         r = command_execute(t, c, &plan);

@@ -381,6 +381,43 @@ int nft_batch_del_rule(NftBatch *b, int family, const char *table, const char *c
 }
 
 /**
+ * nft_batch_del_set() - serialise a DELSET message
+ * @b: the batch
+ * @family: NFPROTO_*
+ * @table: the table's name
+ * @set: the set's name
+ * @loc: what to blame if the kernel refuses it, or NULL
+ *
+ * Return: 0, -EINVAL, or -ENOMEM; nothing added on failure.
+ */
+int nft_batch_del_set(NftBatch *b, int family, const char *table, const char *set, const SourceLoc *loc) {
+        BatchMark mark = batch_mark(b);
+        struct nftnl_set *s;
+        struct nlmsghdr *nlh;
+        int r;
+
+        if (!name_ok(table) || !name_ok(set))
+                return -EINVAL;
+        s = nftnl_set_alloc();
+        if (!s)
+                return -ENOMEM;
+        nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
+        nftnl_set_set_str(s, NFTNL_SET_NAME, set);
+        nlh = batch_message_start(b, NFT_MSG_DELSET, (uint32_t)family, 0);
+        if (!nlh) {
+                nftnl_set_free(s);
+                return -ENOMEM;
+        }
+        nftnl_set_nlmsg_build_payload(nlh, s);
+        nftnl_set_free(s);
+        batch_message_end(b, nlh);
+        r = batch_add_message(b, NFT_MESSAGE_DEL_SET, nlh, loc, 0);
+        if (r < 0)
+                batch_rewind(b, &mark);
+        return r;
+}
+
+/**
  * nft_batch_del_chain() - serialise a DELCHAIN message
  * @b: the batch
  * @family: NFPROTO_*

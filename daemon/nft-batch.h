@@ -56,6 +56,7 @@ typedef enum NftMessageKind {
         NFT_MESSAGE_NEW_CHAIN,          /* made, or changed: renamed by handle, a new policy */
         NFT_MESSAGE_DEL_CHAIN,
         NFT_MESSAGE_NEW_SET,            /* followed by its elements, in as many messages as needed */
+        NFT_MESSAGE_DEL_SET,            /* one no rule looks up any more */
         NFT_MESSAGE_NEW_RULE,           /* appended, inserted or replacing another */
         NFT_MESSAGE_DEL_RULE,           /* one rule, or every rule of a chain */
         _NFT_MESSAGE_KIND_MAX,
@@ -124,6 +125,8 @@ int nft_batch_add_rule_at(NftBatch *b, struct nftnl_rule *rule, NftRulePlace pla
 /* DELRULE: the rule of that handle, or with handle 0 every rule of the chain. */
 int nft_batch_del_rule(NftBatch *b, int family, const char *table, const char *chain, uint64_t handle,
                        const SourceLoc *loc);
+/* DELSET: a set no rule looks up any more. */
+int nft_batch_del_set(NftBatch *b, int family, const char *table, const char *set, const SourceLoc *loc);
 /* DELCHAIN: an empty chain nothing jumps to. */
 int nft_batch_del_chain(NftBatch *b, int family, const char *table, const char *chain, const SourceLoc *loc);
 

@@ -86,8 +86,23 @@ typedef struct CompiledSet {
         uint64_t hash;
         NftSetSpec spec;                /* owns elements and udata */
         uint32_t id;                    /* NFTA_SET_ID in the batch; 0 without one */
+        uint32_t refs;                  /* lookups of the table's rules in it */
+        bool gone;                      /* deleted by an edit: kept only so that names stay unique */
         char name[24];
 } CompiledSet;
+
+/* What a compiled lookup does to its set's count of references. */
+typedef enum SetRefMode {
+        SET_REF_ACQUIRE,                /* a rule that goes in */
+        SET_REF_RELEASE,                /* a rule that goes out: the set is not made if missing */
+        SET_REF_KEEP,                   /* a rule that replaces itself (-Z) */
+} SetRefMode;
+
+/* One change of a set's references during an edit, to undo if the kernel refuses it. */
+typedef struct SetRefChange {
+        size_t index;
+        int32_t delta;
+} SetRefChange;
 
 struct NftCompileContext {
         const Table *table;
@@ -113,6 +128,20 @@ struct NftCompileContext {
          */
         uint32_t set_generation;
         bool named_by_generation;
+        /*
+         * An edit's bookkeeping (nft_compile_context_edit_begin()): the
+         * sets there were before it, the references it took and dropped,
+         * the sets it left without one.
+         */
+        SetRefMode ref_mode;
+        bool in_edit;
+        size_t edit_n_sets;
+        SetRefChange *journal;
+        size_t n_journal;
+        size_t n_journal_allocated;
+        size_t *unused;
+        size_t n_unused;
+        size_t n_unused_allocated;
         /* Reused for every rule streamed into the batch: no tree of objects per rule. */
         struct nftnl_rule *scratch;
         const Chain *scratch_chain;
@@ -139,6 +168,8 @@ NftCompileContext *nft_compile_context_free(NftCompileContext *ctx) {
                 nft_set_spec_done(&ctx->sets[i].spec);
         free(ctx->sets);
         free(ctx->buckets);
+        free(ctx->journal);
+        free(ctx->unused);
         if (ctx->scratch)
                 nftnl_rule_free(ctx->scratch);
         if (ctx->udata)
@@ -190,21 +221,60 @@ static bool set_spec_equal(const NftSetSpec *a, const NftSetSpec *b) {
                a->udata_len == b->udata_len && (!a->udata_len || !memcmp(a->udata, b->udata, a->udata_len));
 }
 
+/* The live sets into the buckets: a set an edit deleted is found no more. */
+static void context_fill_buckets(NftCompileContext *ctx, size_t *b, size_t n) {
+        memset(b, 0, n * sizeof(size_t));
+        for (size_t i = 0; i < ctx->n_sets; i++) {
+                size_t k;
+
+                if (ctx->sets[i].gone)
+                        continue;
+                k = ctx->sets[i].hash & (n - 1);
+                while (b[k])
+                        k = (k + 1) & (n - 1);
+                b[k] = i + 1;
+        }
+}
+
 static int context_grow_buckets(NftCompileContext *ctx) {
         size_t n = ctx->n_buckets ? ctx->n_buckets * 2 : 64;
         size_t *b = calloc(n, sizeof(size_t));
 
         if (!b)
                 return -ENOMEM;
-        for (size_t i = 0; i < ctx->n_sets; i++) {
-                size_t k = ctx->sets[i].hash & (n - 1);
-                while (b[k])
-                        k = (k + 1) & (n - 1);
-                b[k] = i + 1;
-        }
+        context_fill_buckets(ctx, b, n);
         free(ctx->buckets);
         ctx->buckets = b;
         ctx->n_buckets = n;
+        return 0;
+}
+
+static int context_count_ref(NftCompileContext *ctx, size_t index, int32_t delta) {
+        CompiledSet *cs = &ctx->sets[index];
+
+        if (ctx->in_edit) {
+                if (ctx->n_journal == ctx->n_journal_allocated) {
+                        size_t n = ctx->n_journal_allocated ? ctx->n_journal_allocated * 2 : 16;
+                        SetRefChange *j = reallocarray(ctx->journal, n, sizeof(SetRefChange));
+                        if (!j)
+                                return -ENOMEM;
+                        ctx->journal = j;
+                        ctx->n_journal_allocated = n;
+                }
+                ctx->journal[ctx->n_journal++] = (SetRefChange){ index, delta };
+        }
+        cs->refs = (uint32_t)((int64_t)cs->refs + delta);
+        if (cs->refs == 0 && ctx->in_edit) {
+                if (ctx->n_unused == ctx->n_unused_allocated) {
+                        size_t n = ctx->n_unused_allocated ? ctx->n_unused_allocated * 2 : 8;
+                        size_t *u = reallocarray(ctx->unused, n, sizeof(size_t));
+                        if (!u)
+                                return -ENOMEM;
+                        ctx->unused = u;
+                        ctx->n_unused_allocated = n;
+                }
+                ctx->unused[ctx->n_unused++] = index;
+        }
         return 0;
 }
 
@@ -318,9 +388,18 @@ static int context_get_set(NftCompileContext *ctx, const NftSetSpec *spec, const
                         if (cs->hash == h && set_spec_equal(&cs->spec, spec)) {
                                 *ret_name = cs->name;
                                 *ret_id = 0; /* made earlier in this batch: found by name */
-                                return 0;
+                                if (ctx->ref_mode == SET_REF_KEEP)
+                                        return 0;
+                                return context_count_ref(ctx, (size_t)(cs - ctx->sets),
+                                                         ctx->ref_mode == SET_REF_RELEASE ? -1 : 1);
                         }
                 }
+        }
+        if (ctx->ref_mode == SET_REF_RELEASE) {
+                /* a set this context did not make (a table read back): not ours to count */
+                *ret_name = "";
+                *ret_id = 0;
+                return 0;
         }
         if ((ctx->n_sets + 1) * 2 > ctx->n_buckets) {
                 r = context_grow_buckets(ctx);
@@ -336,7 +415,7 @@ static int context_get_set(NftCompileContext *ctx, const NftSetSpec *spec, const
                 ctx->n_sets_allocated = n;
         }
         cs = &ctx->sets[ctx->n_sets];
-        *cs = (CompiledSet){ .hash = h, .spec = *spec };
+        *cs = (CompiledSet){ .hash = h, .spec = *spec, .refs = 1 };
         cs->spec.elements = NULL;
         cs->spec.udata = NULL;
         cs->spec.elements = spec->n_elements ? malloc(spec->n_elements * sizeof(NftSetElement)) : NULL;
@@ -408,30 +487,116 @@ void nft_compile_context_name_sets(NftCompileContext *ctx, uint32_t generation) 
         ctx->set_generation = generation;
 }
 
-size_t nft_compile_context_n_sets(const NftCompileContext *ctx) {
-        return ctx->n_sets;
+/**
+ * nft_compile_context_edit_begin() - start the bookkeeping of one runtime edit
+ * @ctx: the table's context, attached
+ *
+ * Until nft_compile_context_edit_end(), the sets the edit makes and the
+ * references its rules take (compiled) and drop
+ * (nft_compile_context_release_rule()) are recorded, so that a refused
+ * edit leaves the context as the kernel's table is.
+ */
+void nft_compile_context_edit_begin(NftCompileContext *ctx) {
+        ctx->in_edit = true;
+        ctx->edit_n_sets = ctx->n_sets;
+        ctx->n_journal = 0;
+        ctx->n_unused = 0;
+        ctx->ref_mode = SET_REF_ACQUIRE;
 }
 
 /**
- * nft_compile_context_forget_sets() - forget the sets made after a point
+ * nft_compile_context_edit_end() - the kernel took the edit, or refused it
  * @ctx: the context
- * @n_sets: what nft_compile_context_n_sets() said at that point
+ * @committed: whether the kernel took it
  *
- * For an edit the kernel refused: the sets it would have made do not exist.
+ * Taken: the sets it deleted (nft_compile_context_delete_unused()) are
+ * found no more. Refused: the references are as before, and the sets it
+ * would have made are forgotten.
  */
-void nft_compile_context_forget_sets(NftCompileContext *ctx, size_t n_sets) {
-        if (n_sets >= ctx->n_sets)
+void nft_compile_context_edit_end(NftCompileContext *ctx, bool committed) {
+        if (!ctx->in_edit)
                 return;
-        for (size_t i = n_sets; i < ctx->n_sets; i++)
-                nft_set_spec_done(&ctx->sets[i].spec);
-        ctx->n_sets = n_sets;
-        memset(ctx->buckets, 0, ctx->n_buckets * sizeof(size_t));
-        for (size_t i = 0; i < ctx->n_sets; i++) {
-                size_t k = ctx->sets[i].hash & (ctx->n_buckets - 1);
-                while (ctx->buckets[k])
-                        k = (k + 1) & (ctx->n_buckets - 1);
-                ctx->buckets[k] = i + 1;
+        if (committed) {
+                for (size_t i = 0; i < ctx->n_unused; i++)
+                        if (ctx->sets[ctx->unused[i]].refs == 0)
+                                ctx->sets[ctx->unused[i]].gone = true;
+        } else {
+                for (size_t i = ctx->n_journal; i-- > 0;) {
+                        CompiledSet *cs = &ctx->sets[ctx->journal[i].index];
+                        cs->refs = (uint32_t)((int64_t)cs->refs - ctx->journal[i].delta);
+                }
+                for (size_t i = ctx->edit_n_sets; i < ctx->n_sets; i++)
+                        nft_set_spec_done(&ctx->sets[i].spec);
+                ctx->n_sets = ctx->edit_n_sets;
         }
+        if (ctx->n_buckets > 0)
+                context_fill_buckets(ctx, ctx->buckets, ctx->n_buckets);
+        ctx->in_edit = false;
+        ctx->n_journal = ctx->n_unused = 0;
+        ctx->ref_mode = SET_REF_ACQUIRE;
+}
+
+/* A rule compiled for its lookups only: in release or keep mode, nothing is made. */
+static int context_count_rule(NftCompileContext *ctx, const Chain *chain, const Rule *rule, SetRefMode mode,
+                              struct nftnl_rule **ret) {
+        struct nftnl_rule *nr = NULL;
+        int r;
+
+        ctx->ref_mode = mode;
+        r = nft_compile_rule(ctx, chain, rule, &nr);
+        ctx->ref_mode = SET_REF_ACQUIRE;
+        if (r >= 0 && ret)
+                *ret = nr;
+        else if (nr)
+                nftnl_rule_free(nr);
+        return r;
+}
+
+/**
+ * nft_compile_context_release_rule() - a rule leaves the table: its sets lose a reference
+ * @ctx: the context, in an edit
+ * @chain: the rule's chain
+ * @rule: the rule (not a foreign one: it has no lookups of ours)
+ *
+ * Return: 0, or a negative errno.
+ */
+int nft_compile_context_release_rule(NftCompileContext *ctx, const Chain *chain, const Rule *rule) {
+        if (rule->foreign)
+                return 0;
+        return context_count_rule(ctx, chain, rule, SET_REF_RELEASE, NULL);
+}
+
+/* nft_compile_rule() for a rule put in place of itself (-Z): its sets keep their count. */
+int nft_compile_rule_again(NftCompileContext *ctx, const Chain *chain, const Rule *rule, struct nftnl_rule **ret) {
+        return context_count_rule(ctx, chain, rule, SET_REF_KEEP, ret);
+}
+
+/**
+ * nft_compile_context_delete_unused() - DELSET for each set the edit left without a rule
+ * @ctx: the context, in an edit, attached to its batch
+ *
+ * After the edit's rule messages, so that the kernel has unbound them.
+ *
+ * Return: 0, or a negative errno.
+ */
+int nft_compile_context_delete_unused(NftCompileContext *ctx) {
+        for (size_t i = 0; i < ctx->n_unused; i++) {
+                const CompiledSet *cs = &ctx->sets[ctx->unused[i]];
+                bool seen = false;
+                int r;
+
+                if (cs->refs != 0 || cs->gone)
+                        continue;
+                for (size_t k = 0; k < i && !seen; k++)
+                        seen = ctx->unused[k] == ctx->unused[i];
+                if (seen)
+                        continue;
+                r = nft_batch_del_set(ctx->batch, nft_family(ctx->table->family), nft_table_name(ctx->table->type),
+                                      cs->name, &ctx->table->loc);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
 }
 
 const NftSetSpec *nft_compile_context_find_set(const NftCompileContext *ctx, const char *name) {

@@ -61,9 +61,19 @@ int nft_compile_rule(NftCompileContext *ctx, const Chain *chain, const Rule *rul
 void nft_compile_context_attach(NftCompileContext *ctx, const Table *t, NftBatch *batch);
 /* New sets named after the generation the table was read at: it holds sets this context does not know. */
 void nft_compile_context_name_sets(NftCompileContext *ctx, uint32_t generation);
-/* A refused edit: the sets made since nft_compile_context_n_sets() said n_sets do not exist. */
-size_t nft_compile_context_n_sets(const NftCompileContext *ctx);
-void nft_compile_context_forget_sets(NftCompileContext *ctx, size_t n_sets);
+/*
+ * One edit's bookkeeping of the table's sets: references taken by rules
+ * compiled, dropped by rules released, sets made; undone when the kernel
+ * refuses the edit (committed false). A set left without a reference is
+ * deleted by the edit (nft_compile_context_delete_unused(), after its
+ * rule messages).
+ */
+void nft_compile_context_edit_begin(NftCompileContext *ctx);
+void nft_compile_context_edit_end(NftCompileContext *ctx, bool committed);
+int nft_compile_context_release_rule(NftCompileContext *ctx, const Chain *chain, const Rule *rule);
+int nft_compile_context_delete_unused(NftCompileContext *ctx);
+/* A rule in place of itself (-Z): its sets keep their count of references. */
+int nft_compile_rule_again(NftCompileContext *ctx, const Chain *chain, const Rule *rule, struct nftnl_rule **ret);
 /* NEWCHAIN of one chain, and NEWTABLE with every chain of the context's table, into its batch. */
 int nft_compile_chain(NftCompileContext *ctx, const Chain *c);
 int nft_compile_table_head(NftCompileContext *ctx);

@@ -121,6 +121,7 @@ static int edit_rename(const Edit *e, const Chain *c) {
  */
 static int edit_zero_rule(const Edit *e, const Chain *c, size_t index) {
         const Rule *rule = c->rules[index];
+        struct nftnl_rule *nr = NULL;
         Rule zeroed;
         uint64_t handle = 0;
         int r;
@@ -137,7 +138,12 @@ static int edit_zero_rule(const Edit *e, const Chain *c, size_t index) {
         /* a shallow copy: the compiler only reads the matches and target it points to */
         zeroed = *rule;
         zeroed.counters = (Counters){};
-        return edit_put_rule(e, c, &zeroed, NFT_RULE_REPLACE, handle);
+        r = nft_compile_rule_again(e->ctx, c, &zeroed, &nr);
+        if (r < 0)
+                return r;
+        r = nft_batch_add_rule_at(e->batch, nr, NFT_RULE_REPLACE, handle, &rule->loc);
+        nftnl_rule_free(nr);
+        return r < 0 ? edit_batch_error(e, r) : 0;
 }
 
 static int edit_zero_chain(const Edit *e, const Chain *c) {
@@ -165,6 +171,11 @@ static int edit_flush_chain(const Edit *e, const Chain *c) {
 
         if (c->n_rules == 0)
                 return 0;
+        for (size_t i = 0; i < c->n_rules; i++) {
+                r = nft_compile_context_release_rule(e->ctx, c, c->rules[i]);
+                if (r < 0)
+                        return r;
+        }
         r = nft_batch_del_rule(e->batch, nft_family(e->table->family), nft_table_name(e->table->type), c->name, 0,
                                &e->command->loc);
         return r < 0 ? edit_batch_error(e, r) : 0;
@@ -177,18 +188,8 @@ static int edit_delete_chain(const Edit *e, const Chain *c) {
         return r < 0 ? edit_batch_error(e, r) : 0;
 }
 
-/**
- * nft_edit_compile() - the messages of one runtime edit
- * @ctx: the table's context, attached to @t and @batch
- * @t: the table, as it is before the command
- * @c: the command, resolved
- * @plan: what command_resolve() found
- * @batch: where the messages go; with echo on, so that new rules and chains tell their handles
- * @diags: where problems go, at the command
- *
- * Return: 0; -EOPNOTSUPP, -EINVAL after diagnostics; -ENOMEM.
- */
-int nft_edit_compile(NftCompileContext *ctx, const Table *t, const Command *c, const CommandPlan *plan,
+/* The command's own messages. */
+static int edit_compile(NftCompileContext *ctx, const Table *t, const Command *c, const CommandPlan *plan,
                      NftBatch *batch, DiagList *diags) {
         const Edit e = { .ctx = ctx, .table = t, .command = c, .batch = batch, .diags = diags };
         const Chain *chain = plan->chain;
@@ -207,11 +208,16 @@ int nft_edit_compile(NftCompileContext *ctx, const Table *t, const Command *c, c
                 return edit_put_rule(&e, chain, c->rule, NFT_RULE_BEFORE, handle);
         case COMMAND_REPLACE:
                 r = rule_handle(&e, chain, plan->index, &handle);
-                if (r < 0)
-                        return r;
-                return edit_put_rule(&e, chain, c->rule, NFT_RULE_REPLACE, handle);
+                if (r >= 0)
+                        r = edit_put_rule(&e, chain, c->rule, NFT_RULE_REPLACE, handle);
+                /* after the new rule took its references: a set both use stays */
+                if (r >= 0)
+                        r = nft_compile_context_release_rule(ctx, chain, chain->rules[plan->index]);
+                return r;
         case COMMAND_DELETE:
                 r = rule_handle(&e, chain, plan->index, &handle);
+                if (r >= 0)
+                        r = nft_compile_context_release_rule(ctx, chain, chain->rules[plan->index]);
                 if (r < 0)
                         return r;
                 r = nft_batch_del_rule(batch, nft_family(t->family), nft_table_name(t->type), chain->name, handle,
@@ -266,6 +272,30 @@ int nft_edit_compile(NftCompileContext *ctx, const Table *t, const Command *c, c
                 break;
         }
         return edit_error(&e, -EINVAL, "%s does not change the ruleset", strempty(command_type_to_string(c->type)));
+}
+
+/**
+ * nft_edit_compile() - the messages of one runtime edit
+ * @ctx: the table's context, attached to @t and @batch, in an edit (nft_compile_context_edit_begin())
+ * @t: the table, as it is before the command
+ * @c: the command, resolved
+ * @plan: what command_resolve() found
+ * @batch: where the messages go; with echo on, so that new rules and chains tell their handles
+ * @diags: where problems go, at the command
+ *
+ * The rules the command removes give up their sets; a set left without a
+ * rule is deleted in the same transaction, after them.
+ *
+ * Return: 0; -EOPNOTSUPP, -EINVAL after diagnostics; -ENOMEM.
+ */
+int nft_edit_compile(NftCompileContext *ctx, const Table *t, const Command *c, const CommandPlan *plan,
+                     NftBatch *batch, DiagList *diags) {
+        int r;
+
+        r = edit_compile(ctx, t, c, plan, batch, diags);
+        if (r >= 0)
+                r = nft_compile_context_delete_unused(ctx);
+        return r;
 }
 
 /**

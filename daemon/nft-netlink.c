@@ -546,6 +546,11 @@ static int commit_on_error(Commit *c, const struct nlmsghdr *nlh) {
                                      "the kernel refused to delete chain %s: %s%s%s",
                                      message_str(m->nlh, NFTA_CHAIN_NAME), strerror(-err->error),
                                      extack ? ": " : "", strempty(extack));
+        case NFT_MESSAGE_DEL_SET:
+                return diag_list_add(c->diags, DIAG_ERROR, DIAG_KERNEL, &m->loc,
+                                     "the kernel refused to delete set %s: %s%s%s",
+                                     message_str(m->nlh, NFTA_SET_NAME), strerror(-err->error),
+                                     extack ? ": " : "", strempty(extack));
         case NFT_MESSAGE_DEL_RULE:
                 if (m->handle == 0)
                         return diag_list_add(c->diags, DIAG_ERROR, DIAG_KERNEL, &m->loc,

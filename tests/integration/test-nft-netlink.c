@@ -75,6 +75,7 @@ static void add(NftBatch *b, NftMessageKind kind, void *object, unsigned line) {
                 nftnl_rule_free(object);
                 return;
         case NFT_MESSAGE_DEL_CHAIN:
+        case NFT_MESSAGE_DEL_SET:
         case NFT_MESSAGE_DEL_RULE:
                 /* made from names, not objects: tested with nft_batch_del_*() directly */
         case _NFT_MESSAGE_KIND_MAX:
@@ -1212,6 +1213,46 @@ START_TEST(test_predicted_handles) {
 }
 END_TEST
 
+static int collect_lookup(struct nftnl_expr *e, void *userdata) {
+        char ***names = userdata;
+        size_t n = 0;
+
+        if (!streq(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "lookup"))
+                return 0;
+        while ((*names)[n])
+                n++;
+        *names = reallocarray(*names, n + 2, sizeof(char *));
+        ck_assert_ptr_nonnull(*names);
+        (*names)[n] = strdup(nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET));
+        (*names)[n + 1] = NULL;
+        return 0;
+}
+
+/* Every set of the dumped table is looked up by a rule: edits leave none behind. */
+static void assert_no_unused_sets(const NftTableDump *d) {
+        struct nftnl_rule_list_iter *ri = nftnl_rule_list_iter_create(d->rules);
+        struct nftnl_set_list_iter *si = nftnl_set_list_iter_create(d->sets);
+        char **used = calloc(1, sizeof(char *));
+        struct nftnl_rule *r;
+        struct nftnl_set *set;
+
+        while ((r = nftnl_rule_list_iter_next(ri)))
+                nftnl_expr_foreach(r, collect_lookup, &used);
+        while ((set = nftnl_set_list_iter_next(si))) {
+                const char *name = nftnl_set_get_str(set, NFTNL_SET_NAME);
+                bool found = false;
+
+                for (char **u = used; *u && !found; u++)
+                        found = streq(*u, name);
+                ck_assert_msg(found, "set %s is looked up by no rule", name);
+        }
+        for (char **u = used; *u; u++)
+                free(*u);
+        free(used);
+        nftnl_rule_list_iter_destroy(ri);
+        nftnl_set_list_iter_destroy(si);
+}
+
 /*
  * Runtime edits against the kernel: after each one, what the kernel holds
  * (dumped, decompiled, printed as iptables -S) is what the model says, and
@@ -1230,6 +1271,7 @@ static void assert_kernel_is_model(NftSocket *s, const Table *t) {
         ck_assert_int_eq(nft_socket_dump_table(s, nft_family(t->family), nft_table_name(t->type), &d), 0);
         ck_assert_int_eq(nft_decompile_table(&d, rs, &diags), 0);
         ck_assert_uint_eq(diags.n_items, 0);
+        assert_no_unused_sets(&d);
         k = ruleset_get_table(rs, t->family, t->type);
         ck_assert_ptr_nonnull(k);
         ck_assert_int_eq(table_print_rules(t, NULL, 0, 0, &a), 0);
@@ -1259,7 +1301,6 @@ static int edit(NftSocket *s, Ruleset *rs, NftCompileState *state, const char *l
         NftCompileContext *ctx;
         CommandPlan plan;
         bool new_table = false;
-        size_t n_sets;
         Rule *added;
         Table *t;
         int r;
@@ -1283,7 +1324,7 @@ static int edit(NftSocket *s, Ruleset *rs, NftCompileState *state, const char *l
                                  0);
         nft_batch_set_echo(&b, true);
         nft_compile_context_attach(ctx, t, &b);
-        n_sets = nft_compile_context_n_sets(ctx);
+        nft_compile_context_edit_begin(ctx);
         if (new_table)
                 ck_assert_int_eq(nft_compile_table_head(ctx), 0);
         ck_assert_int_eq(nft_edit_compile(ctx, t, &c, &plan, &b, &diags), 0);
@@ -1293,8 +1334,8 @@ static int edit(NftSocket *s, Ruleset *rs, NftCompileState *state, const char *l
                                                     bad_handle, NULL),
                                  0);
         r = nft_socket_commit(s, &b, NFT_COMMIT_ECHO, 0, &diags, NULL);
+        nft_compile_context_edit_end(ctx, r >= 0);
         if (r < 0) {
-                nft_compile_context_forget_sets(ctx, n_sets);
                 command_deinit(&c);
                 return r;
         }
@@ -1329,6 +1370,12 @@ START_TEST(test_edits) {
                 "-t mangle -A OUTPUT -p udp -m multiport --dports 53,123 -j MARK --set-mark 1", /* a new table */
                 "-t mangle -N m",
                 "-t mangle -E m m2",
+                "-A INPUT -p tcp -m multiport --dports 3000,3001 -j DROP",       /* made, then deleted */
+                "-D INPUT -p tcp -m multiport --dports 3000,3001 -j DROP",
+                "-A INPUT -p tcp -m multiport --dports 3000,3002 -j DROP",
+                "-R INPUT 1 -p tcp -m multiport --dports 3000,3003 -j DROP",    /* one set for another */
+                "-A INPUT -p tcp -m multiport --dports 3000,3003 -j ACCEPT",    /* shared: stays */
+                "-D INPUT 1",
                 "-F svc-a",
                 "-F",
         };
