@@ -32,6 +32,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2533,7 +2534,15 @@ static ProtoExit manager_iptables_edit(Manager *m, Family f, Command *c, StrBuf 
         if (r >= 0)
                 r = nft_edit_compile(ctx, t, c, &plan, &batch, diags);
         if (r >= 0 && batch.n_messages > 0) {
-                r = nft_socket_commit(m->nft, &batch, NFT_COMMIT_ECHO, 0, diags, NULL);
+                NftCommitStats stats = {};
+
+                r = nft_socket_commit(m->nft, &batch, NFT_COMMIT_ECHO, 0, diags, &stats);
+                /* tests/bench/run-edit reads this line (nfwalld --debug); the stats are set once sent */
+                if (stats.n_messages > 0)
+                        log_debug("edit commit: %zu messages, %" PRIu64 " bytes, build %" PRIu64 " us, sendmsg %" PRIu64
+                                  " us, drain %" PRIu64 " us",
+                                  stats.n_messages, stats.n_bytes, stats.build_usec, stats.sendmsg_usec,
+                                  stats.drain_usec);
                 if (r == -ENOBUFS) {
                         /* whether it took effect is unknown: the next edit reads the kernel, verify tells */
                         m->edit_ready[f] = false;
