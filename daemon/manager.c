@@ -152,6 +152,13 @@ struct Manager {
         uint32_t changed_genid;
         uint32_t changed_pid;           /* who, when nf_tables said (0: unknown) */
         char changed_comm[16];
+        /*
+         * Every nf_tables generation up to this one was a commit of ours,
+         * or its events were read (a foreign one is checked). When a large
+         * commit of ours overflows the events socket, this tells that
+         * nothing else was lost, and no check is needed.
+         */
+        uint32_t accounted_genid;
         uint32_t last_foreign_genid;
         uint32_t last_foreign_pid;
         char last_foreign_comm[16];
@@ -662,6 +669,14 @@ static int manager_snapshot(Manager *m, uint64_t max_age_usec, DiagList *diags, 
         return 0;
 }
 
+/* After a commit of ours: its generation is accounted for if nothing else committed since the last one that was. */
+static void manager_account_own_commit(Manager *m) {
+        uint32_t genid;
+
+        if (nft_socket_get_genid(m->nft, &genid) >= 0 && genid == m->accounted_genid + 1)
+                m->accounted_genid = genid;
+}
+
 /* Edits of the families must read the kernel again first: what they built on is gone. */
 static void manager_drop_edit_state(Manager *m, unsigned families) {
         nft_compile_state_drop(&m->compile, families);
@@ -709,6 +724,7 @@ static int manager_commit(Manager *m, const Ruleset *rs, unsigned families, Rule
                 (void)diag_list_add(diags, DIAG_ERROR, DIAG_KERNEL, NULL, "the transaction failed: %s", strerror(-r));
 
         if (r >= 0) {
+                manager_account_own_commit(m);
                 manager_drop_edit_state(m, families);
                 if (handles_to) {
                         /* the tables were made anew: the handles the compiler predicted are the kernel's */
@@ -1185,11 +1201,27 @@ static int on_nft_events(sd_event_source *s, int fd, uint32_t revents, void *use
 
         r = nft_socket_read_generations(m->nft_events, &genid, &foreign);
         if (r == -ENOBUFS) {
-                /* Events were lost: whoever made them, look at what the kernel holds. */
+                uint32_t now = 0;
+                bool known = nft_socket_get_genid(m->nft, &now) >= 0;
+
+                /* A large commit of ours overflows the socket: then nothing else was lost. */
+                if (!foreign && known && now == m->accounted_genid) {
+                        log_debug("nf_tables events lost, all of them of nfwall's own commits (generation %u)", now);
+                        return 0;
+                }
                 log_debug("nf_tables events lost, checking nfwall's tables");
+                if (foreign) {
+                        m->last_foreign_genid = genid;
+                        nft_socket_get_foreign_origin(m->nft_events, &m->last_foreign_genid, &m->last_foreign_pid,
+                                                      m->last_foreign_comm);
+                }
+                if (known)
+                        m->accounted_genid = now;
                 manager_schedule_verify(m);
                 return 0;
         }
+        if (r > 0)
+                m->accounted_genid = genid;
         if (r < 0) {
                 log_warning_errno(r, "Failed to read nf_tables events, ignoring: %m");
                 return 0;
@@ -1303,6 +1335,8 @@ int manager_new(sd_event *event, const char *config_path, Manager **ret) {
                 r = nft_socket_subscribe(m->nft_events, EVENTS_RCVBUF);
         if (r < 0)
                 return log_error_errno(r, "Failed to subscribe to nf_tables events: %m");
+        /* from here on, every generation's events are read */
+        (void)nft_socket_get_genid(m->nft, &m->accounted_genid);
         r = sd_event_add_io(event, &m->events_source, nft_socket_get_fd(m->nft_events), EPOLLIN, on_nft_events, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch nf_tables events: %m");
@@ -2537,6 +2571,8 @@ static ProtoExit manager_iptables_edit(Manager *m, Family f, Command *c, StrBuf 
                 NftCommitStats stats = {};
 
                 r = nft_socket_commit(m->nft, &batch, NFT_COMMIT_ECHO, 0, diags, &stats);
+                if (r >= 0)
+                        manager_account_own_commit(m);
                 /* tests/bench/run-edit reads this line (nfwalld --debug); the stats are set once sent */
                 if (stats.n_messages > 0)
                         log_debug("edit commit: %zu messages, %" PRIu64 " bytes, build %" PRIu64 " us, sendmsg %" PRIu64

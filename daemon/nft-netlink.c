@@ -1191,13 +1191,12 @@ int nft_socket_read_generations(NftSocket *s, uint32_t *ret_genid, bool *ret_for
                 }
         }
 
-        if (lost)
-                return -ENOBUFS;
         if (count > 0) {
                 *ret_genid = genid;
                 *ret_foreign = foreign;
         }
-        return count;
+        /* what was read still counts: a foreign commit among the events that got through */
+        return lost ? -ENOBUFS : count;
 }
 
 /**
