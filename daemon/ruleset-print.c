@@ -368,7 +368,8 @@ static void print_list_rule(const Table *t, const Rule *r, size_t num, unsigned 
         strbuf_putc(out, '\n');
 }
 
-static void print_list_chain(const Table *t, const Chain *c, unsigned flags, StrBuf *out) {
+/* refs: the rules that jump or go to the chain (user chains only). */
+static void print_list_chain(const Table *t, const Chain *c, size_t refs, unsigned flags, StrBuf *out) {
         strbuf_puts(out, "Chain ");
         strbuf_puts(out, c->name);
         if (c->builtin) {
@@ -384,7 +385,7 @@ static void print_list_chain(const Table *t, const Chain *c, unsigned flags, Str
                 strbuf_puts(out, ")\n");
         } else {
                 strbuf_puts(out, " (");
-                strbuf_put_u64(out, table_count_references(t, c->name));
+                strbuf_put_u64(out, refs);
                 strbuf_puts(out, " references)\n");
         }
         print_list_header(flags, out);
@@ -405,17 +406,35 @@ int table_print_list_rule(const Table *t, const char *chain, size_t rulenum, uns
 }
 
 int table_print_list(const Table *t, const char *chain, unsigned flags, StrBuf *out) {
+        _cleanup_free_ size_t *refs = NULL;
+
         if (chain) {
                 const Chain *c = table_find_chain(t, chain);
                 if (!c)
                         return -ENOENT;
-                print_list_chain(t, c, flags, out);
+                print_list_chain(t, c, c->builtin ? 0 : table_count_references(t, c->name), flags, out);
                 return 0;
         }
+
+        /* every chain's references in one walk, not one walk per user chain */
+        refs = calloc(t->n_chains ? t->n_chains : 1, sizeof(size_t));
+        if (!refs)
+                return -ENOMEM;
+        for (size_t i = 0; i < t->n_chains; i++)
+                for (size_t k = 0; k < t->chains[i]->n_rules; k++) {
+                        const Target *tg = t->chains[i]->rules[k]->target;
+                        ssize_t j;
+
+                        if (!tg || (tg->ext->type != TARGET_JUMP && tg->ext->type != TARGET_GOTO))
+                                continue;
+                        j = table_find_chain_index(t, ((const TargetChain *)target_data(tg))->chain);
+                        if (j >= 0)
+                                refs[j]++;
+                }
         for (size_t i = 0; i < t->n_chains; i++) {
                 if (i > 0)
                         strbuf_putc(out, '\n');
-                print_list_chain(t, t->chains[i], flags, out);
+                print_list_chain(t, t->chains[i], refs[i], flags, out);
         }
         return 0;
 }

@@ -194,23 +194,29 @@ static size_t table_first_user_chain(const Table *t) {
         return i;
 }
 
-Chain *table_find_chain(const Table *t, const char *name) {
+ssize_t table_find_chain_index(const Table *t, const char *name) {
         size_t lo = table_first_user_chain(t), hi = t->n_chains;
 
         for (size_t i = 0; i < lo; i++)
                 if (streq(t->chains[i]->name, name))
-                        return t->chains[i];
+                        return (ssize_t)i;
         while (lo < hi) {
                 size_t mid = lo + (hi - lo) / 2;
                 int c = strcmp(t->chains[mid]->name, name);
                 if (c == 0)
-                        return t->chains[mid];
+                        return (ssize_t)mid;
                 if (c < 0)
                         lo = mid + 1;
                 else
                         hi = mid;
         }
-        return NULL;
+        return -ENOENT;
+}
+
+Chain *table_find_chain(const Table *t, const char *name) {
+        ssize_t i = table_find_chain_index(t, name);
+
+        return i < 0 ? NULL : t->chains[i];
 }
 
 static size_t table_user_chain_position(const Table *t, const char *name) {

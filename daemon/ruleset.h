@@ -16,6 +16,7 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "diag.h"
 #include "macro.h"
@@ -254,6 +255,8 @@ size_t ruleset_count_rules(const Ruleset *rs);
 /* Table */
 Table *table_free(Table *t);
 Chain *table_find_chain(const Table *t, const char *name);
+/* Its index in t->chains, or -ENOENT. */
+ssize_t table_find_chain_index(const Table *t, const char *name);
 /* Adds a user chain at its sorted place; -EEXIST if a chain of that name exists. */
 int table_add_chain(Table *t, const char *name, const SourceLoc *loc, Chain **ret);
 /* Removes and frees a user chain. */
