@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # test-install.sh BUILDDIR SBINDIR SYSCONFDIR LIBEXECDIR UNITDIR MANDIR man|noman
-# BASHCOMPLETIONDIR SYSUSERSDIR TMPFILESDIR — `meson
+# BASHCOMPLETIONDIR SYSUSERSDIR TMPFILESDIR DOCDIR — `meson
 # install --destdir` of this build into a temporary directory lays out the
 # system: exactly the expected files, with their modes; a second install
 # keeps a settings or rules file the administrator changed and puts the new
@@ -10,7 +10,7 @@
 # Exit: 0 passed, 1 failed, 77 no meson on PATH.
 set -u
 build=$(realpath "$1") sbindir=$2 sysconfdir=$3 libexecdir=$4 unitdir=$5 mandir=$6 man=$7
-completiondir=$8 sysusersdir=$9 tmpfilesdir=${10}
+completiondir=$8 sysusersdir=$9 tmpfilesdir=${10} docdir=${11}
 command -v meson >/dev/null 2>&1 || { echo "1..0 # SKIP no meson on PATH"; exit 77; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/nfwall-install.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -36,6 +36,10 @@ expected=$(sort <<EOL
 644 $completiondir/nfwallctl
 644 $sysusersdir/nfwall.conf
 644 $tmpfilesdir/nfwall.conf
+644 $docdir/README.md
+644 $docdir/architecture.md
+644 $docdir/protocol.md
+644 $docdir/performance.md
 EOL
 )
 if [ "$actual" = "$expected" ]; then
