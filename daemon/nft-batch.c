@@ -122,6 +122,43 @@ static bool name_ok(const char *name) {
         return name && strnlen(name, NFT_NAME_MAXLEN) < NFT_NAME_MAXLEN;
 }
 
+/* A message whose payload one libnftnl object writes (none of them changes the object). */
+typedef void (*PayloadFn)(struct nlmsghdr *nlh, const void *object);
+
+static void table_payload(struct nlmsghdr *nlh, const void *object) {
+        nftnl_table_nlmsg_build_payload(nlh, object);
+}
+
+static void chain_payload(struct nlmsghdr *nlh, const void *object) {
+        nftnl_chain_nlmsg_build_payload(nlh, object);
+}
+
+static void rule_payload(struct nlmsghdr *nlh, const void *object) {
+        nftnl_rule_nlmsg_build_payload(nlh, (struct nftnl_rule *)object);
+}
+
+static void set_payload(struct nlmsghdr *nlh, const void *object) {
+        nftnl_set_nlmsg_build_payload(nlh, (struct nftnl_set *)object);
+}
+
+/* One message, all of it or nothing. */
+static int batch_add_object(NftBatch *b, NftMessageKind kind, uint16_t type, uint32_t family, uint16_t flags,
+                            PayloadFn payload, const void *object, const SourceLoc *loc, uint64_t handle) {
+        BatchMark mark = batch_mark(b);
+        struct nlmsghdr *nlh;
+        int r;
+
+        nlh = batch_message_start(b, type, family, flags);
+        if (!nlh)
+                return -ENOMEM;
+        payload(nlh, object);
+        batch_message_end(b, nlh);
+        r = batch_add_message(b, kind, nlh, loc, handle);
+        if (r < 0)
+                batch_rewind(b, &mark);
+        return r;
+}
+
 /**
  * nft_batch_add_table() - serialise a NEWTABLE or DELTABLE message
  * @b: the batch
@@ -132,26 +169,14 @@ static bool name_ok(const char *name) {
  * Return: 0, -EINVAL, or -ENOMEM; nothing added on failure.
  */
 int nft_batch_add_table(NftBatch *b, NftMessageKind kind, const struct nftnl_table *table, const SourceLoc *loc) {
-        BatchMark mark = batch_mark(b);
-        struct nlmsghdr *nlh;
-        int r;
-
         if (kind != NFT_MESSAGE_NEW_TABLE && kind != NFT_MESSAGE_DEL_TABLE)
                 return -EINVAL;
         if (!nftnl_table_is_set(table, NFTNL_TABLE_FAMILY) || !name_ok(nftnl_table_get_str(table, NFTNL_TABLE_NAME)))
                 return -EINVAL;
         /* A deletion is never echoed: the kernel would send a notification for every rule deleted. */
-        nlh = batch_message_start(b, kind == NFT_MESSAGE_NEW_TABLE ? NFT_MSG_NEWTABLE : NFT_MSG_DELTABLE,
-                                  nftnl_table_get_u32(table, NFTNL_TABLE_FAMILY),
-                                  kind == NFT_MESSAGE_NEW_TABLE ? NLM_F_CREATE : 0);
-        if (!nlh)
-                return -ENOMEM;
-        nftnl_table_nlmsg_build_payload(nlh, table);
-        batch_message_end(b, nlh);
-        r = batch_add_message(b, kind, nlh, loc, 0);
-        if (r < 0)
-                batch_rewind(b, &mark);
-        return r;
+        return batch_add_object(b, kind, kind == NFT_MESSAGE_NEW_TABLE ? NFT_MSG_NEWTABLE : NFT_MSG_DELTABLE,
+                                nftnl_table_get_u32(table, NFTNL_TABLE_FAMILY),
+                                kind == NFT_MESSAGE_NEW_TABLE ? NLM_F_CREATE : 0, table_payload, table, loc, 0);
 }
 
 /**
@@ -164,24 +189,13 @@ int nft_batch_add_table(NftBatch *b, NftMessageKind kind, const struct nftnl_tab
  * Return: 0, -EINVAL, or -ENOMEM; nothing added on failure.
  */
 int nft_batch_add_chain(NftBatch *b, const struct nftnl_chain *chain, const SourceLoc *loc, uint64_t handle) {
-        BatchMark mark = batch_mark(b);
-        struct nlmsghdr *nlh;
-        int r;
-
         if (!nftnl_chain_is_set(chain, NFTNL_CHAIN_FAMILY) ||
             !name_ok(nftnl_chain_get_str(chain, NFTNL_CHAIN_TABLE)) ||
             !name_ok(nftnl_chain_get_str(chain, NFTNL_CHAIN_NAME)))
                 return -EINVAL;
-        nlh = batch_message_start(b, NFT_MSG_NEWCHAIN, nftnl_chain_get_u32(chain, NFTNL_CHAIN_FAMILY),
-                                  NLM_F_CREATE | (b->echo ? NLM_F_ECHO : 0));
-        if (!nlh)
-                return -ENOMEM;
-        nftnl_chain_nlmsg_build_payload(nlh, chain);
-        batch_message_end(b, nlh);
-        r = batch_add_message(b, NFT_MESSAGE_NEW_CHAIN, nlh, loc, handle);
-        if (r < 0)
-                batch_rewind(b, &mark);
-        return r;
+        return batch_add_object(b, NFT_MESSAGE_NEW_CHAIN, NFT_MSG_NEWCHAIN,
+                                nftnl_chain_get_u32(chain, NFTNL_CHAIN_FAMILY),
+                                NLM_F_CREATE | (b->echo ? NLM_F_ECHO : 0), chain_payload, chain, loc, handle);
 }
 
 static void nftnl_set_elems_iter_cleanup(struct nftnl_set_elems_iter **i) {
@@ -255,11 +269,8 @@ static int rule_count_expr(struct nftnl_expr *e, void *userdata) {
 
 static int batch_add_rule(NftBatch *b, struct nftnl_rule *rule, uint16_t flags, const SourceLoc *loc,
                           uint64_t handle) {
-        BatchMark mark = batch_mark(b);
-        struct nlmsghdr *nlh;
         uint32_t udata_len = 0;
         unsigned n_exprs = 0;
-        int r;
 
         if (!nftnl_rule_is_set(rule, NFTNL_RULE_FAMILY) || !name_ok(nftnl_rule_get_str(rule, NFTNL_RULE_TABLE)) ||
             !name_ok(nftnl_rule_get_str(rule, NFTNL_RULE_CHAIN)))
@@ -270,16 +281,8 @@ static int batch_add_rule(NftBatch *b, struct nftnl_rule *rule, uint16_t flags, 
         if (n_exprs > NFT_RULE_MAX_EXPRS || udata_len > NFT_UDATA_MAX)
                 return -E2BIG;
 
-        nlh = batch_message_start(b, NFT_MSG_NEWRULE, nftnl_rule_get_u32(rule, NFTNL_RULE_FAMILY),
-                                  flags | (b->echo ? NLM_F_ECHO : 0));
-        if (!nlh)
-                return -ENOMEM;
-        nftnl_rule_nlmsg_build_payload(nlh, rule);
-        batch_message_end(b, nlh);
-        r = batch_add_message(b, NFT_MESSAGE_NEW_RULE, nlh, loc, handle);
-        if (r < 0)
-                batch_rewind(b, &mark);
-        return r;
+        return batch_add_object(b, NFT_MESSAGE_NEW_RULE, NFT_MSG_NEWRULE, nftnl_rule_get_u32(rule, NFTNL_RULE_FAMILY),
+                                flags | (b->echo ? NLM_F_ECHO : 0), rule_payload, rule, loc, handle);
 }
 
 /**
@@ -352,9 +355,7 @@ int nft_batch_add_rule_at(NftBatch *b, struct nftnl_rule *rule, NftRulePlace pla
  */
 int nft_batch_del_rule(NftBatch *b, int family, const char *table, const char *chain, uint64_t handle,
                        const SourceLoc *loc) {
-        BatchMark mark = batch_mark(b);
         struct nftnl_rule *rule;
-        struct nlmsghdr *nlh;
         int r;
 
         if (!name_ok(table) || !name_ok(chain))
@@ -366,17 +367,9 @@ int nft_batch_del_rule(NftBatch *b, int family, const char *table, const char *c
         nftnl_rule_set_str(rule, NFTNL_RULE_CHAIN, chain);
         if (handle != 0)
                 nftnl_rule_set_u64(rule, NFTNL_RULE_HANDLE, handle);
-        nlh = batch_message_start(b, NFT_MSG_DELRULE, (uint32_t)family, 0);
-        if (!nlh) {
-                nftnl_rule_free(rule);
-                return -ENOMEM;
-        }
-        nftnl_rule_nlmsg_build_payload(nlh, rule);
+        r = batch_add_object(b, NFT_MESSAGE_DEL_RULE, NFT_MSG_DELRULE, (uint32_t)family, 0, rule_payload, rule, loc,
+                             handle);
         nftnl_rule_free(rule);
-        batch_message_end(b, nlh);
-        r = batch_add_message(b, NFT_MESSAGE_DEL_RULE, nlh, loc, handle);
-        if (r < 0)
-                batch_rewind(b, &mark);
         return r;
 }
 
@@ -391,29 +384,18 @@ int nft_batch_del_rule(NftBatch *b, int family, const char *table, const char *c
  * Return: 0, -EINVAL, or -ENOMEM; nothing added on failure.
  */
 int nft_batch_del_set(NftBatch *b, int family, const char *table, const char *set, const SourceLoc *loc) {
-        BatchMark mark = batch_mark(b);
-        struct nftnl_set *s;
-        struct nlmsghdr *nlh;
+        struct nftnl_set *object;
         int r;
 
         if (!name_ok(table) || !name_ok(set))
                 return -EINVAL;
-        s = nftnl_set_alloc();
-        if (!s)
+        object = nftnl_set_alloc();
+        if (!object)
                 return -ENOMEM;
-        nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
-        nftnl_set_set_str(s, NFTNL_SET_NAME, set);
-        nlh = batch_message_start(b, NFT_MSG_DELSET, (uint32_t)family, 0);
-        if (!nlh) {
-                nftnl_set_free(s);
-                return -ENOMEM;
-        }
-        nftnl_set_nlmsg_build_payload(nlh, s);
-        nftnl_set_free(s);
-        batch_message_end(b, nlh);
-        r = batch_add_message(b, NFT_MESSAGE_DEL_SET, nlh, loc, 0);
-        if (r < 0)
-                batch_rewind(b, &mark);
+        nftnl_set_set_str(object, NFTNL_SET_TABLE, table);
+        nftnl_set_set_str(object, NFTNL_SET_NAME, set);
+        r = batch_add_object(b, NFT_MESSAGE_DEL_SET, NFT_MSG_DELSET, (uint32_t)family, 0, set_payload, object, loc, 0);
+        nftnl_set_free(object);
         return r;
 }
 
@@ -428,29 +410,19 @@ int nft_batch_del_set(NftBatch *b, int family, const char *table, const char *se
  * Return: 0, -EINVAL, or -ENOMEM; nothing added on failure.
  */
 int nft_batch_del_chain(NftBatch *b, int family, const char *table, const char *chain, const SourceLoc *loc) {
-        BatchMark mark = batch_mark(b);
-        struct nftnl_chain *c;
-        struct nlmsghdr *nlh;
+        struct nftnl_chain *object;
         int r;
 
         if (!name_ok(table) || !name_ok(chain))
                 return -EINVAL;
-        c = nftnl_chain_alloc();
-        if (!c)
+        object = nftnl_chain_alloc();
+        if (!object)
                 return -ENOMEM;
-        nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
-        nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, chain);
-        nlh = batch_message_start(b, NFT_MSG_DELCHAIN, (uint32_t)family, 0);
-        if (!nlh) {
-                nftnl_chain_free(c);
-                return -ENOMEM;
-        }
-        nftnl_chain_nlmsg_build_payload(nlh, c);
-        nftnl_chain_free(c);
-        batch_message_end(b, nlh);
-        r = batch_add_message(b, NFT_MESSAGE_DEL_CHAIN, nlh, loc, 0);
-        if (r < 0)
-                batch_rewind(b, &mark);
+        nftnl_chain_set_str(object, NFTNL_CHAIN_TABLE, table);
+        nftnl_chain_set_str(object, NFTNL_CHAIN_NAME, chain);
+        r = batch_add_object(b, NFT_MESSAGE_DEL_CHAIN, NFT_MSG_DELCHAIN, (uint32_t)family, 0, chain_payload, object,
+                             loc, 0);
+        nftnl_chain_free(object);
         return r;
 }
 

@@ -17,39 +17,20 @@ static const char *target_chain(const Rule *r) {
         return ((const TargetChain *)target_data(r->target))->chain;
 }
 
-static int rule_errorv(DiagList *diags, DiagCode code, const Rule *r, unsigned column, const char *fmt, va_list ap)
-        _printf_(5, 0);
-static int rule_errorv(DiagList *diags, DiagCode code, const Rule *r, unsigned column, const char *fmt, va_list ap) {
+/* code: DIAG_PARAMETER for what iptables refuses while reading the command line (exit 2 at runtime). */
+static int rule_error(DiagList *diags, DiagCode code, const Rule *r, unsigned column, const char *fmt, ...)
+        _printf_(5, 6);
+static int rule_error(DiagList *diags, DiagCode code, const Rule *r, unsigned column, const char *fmt, ...) {
         SourceLoc loc = r->loc;
+        va_list ap;
         int k;
 
         if (column)
                 loc.column = column;
+        va_start(ap, fmt);
         k = diag_list_addv(diags, DIAG_ERROR, code, &loc, fmt, ap);
+        va_end(ap);
         return k < 0 ? k : -EINVAL;
-}
-
-static int rule_error(DiagList *diags, const Rule *r, unsigned column, const char *fmt, ...) _printf_(4, 5);
-static int rule_error(DiagList *diags, const Rule *r, unsigned column, const char *fmt, ...) {
-        va_list ap;
-        int k;
-
-        va_start(ap, fmt);
-        k = rule_errorv(diags, DIAG_SEMANTIC, r, column, fmt, ap);
-        va_end(ap);
-        return k;
-}
-
-/* What iptables refuses while reading the command line (exit 2 at runtime). */
-static int parameter_error(DiagList *diags, const Rule *r, unsigned column, const char *fmt, ...) _printf_(4, 5);
-static int parameter_error(DiagList *diags, const Rule *r, unsigned column, const char *fmt, ...) {
-        va_list ap;
-        int k;
-
-        va_start(ap, fmt);
-        k = rule_errorv(diags, DIAG_PARAMETER, r, column, fmt, ap);
-        va_end(ap);
-        return k;
 }
 
 typedef struct ChainState {
@@ -85,7 +66,7 @@ static int visit_chain(const Table *t, ChainState *st, size_t i, unsigned hooks,
                 if (!next || next->builtin)
                         continue; /* reported in table_check() */
                 if (visit_chain(t, st, chain_index(t, next), st[i].hooks, diags, err) == 1) {
-                        int k_r = rule_error(diags, r, r->target->column,
+                        int k_r = rule_error(diags, DIAG_SEMANTIC, r, r->target->column,
                                              "jump from chain %s to %s makes a loop", c->name, name);
                         if (*err == 0)
                                 *err = k_r;
@@ -112,16 +93,17 @@ static int check_extension(const Table *t, const Chain *c, const Rule *r, const 
         char allowed[64], reached[64];
 
         if (!(ext->tables & TABLE_BIT(t->type)))
-                return rule_error(diags, r, column, "%s %s cannot be used in table %s", kind, ext->name,
-                                  table_type_to_string(t->type));
+                return rule_error(diags, DIAG_SEMANTIC, r, column, "%s %s cannot be used in table %s", kind,
+                                  ext->name, table_type_to_string(t->type));
         if (hooks & ~valid) {
                 hooks_to_string(valid & table_type_hooks(t->type), allowed, sizeof(allowed));
                 hooks_to_string(hooks & ~valid, reached, sizeof(reached));
                 if (c->builtin)
-                        return rule_error(diags, r, column, "%s %s is only valid in %s, not in %s", kind, ext->name,
-                                          allowed, c->name);
-                return rule_error(diags, r, column, "%s %s is only valid in %s, but chain %s is reached from %s", kind,
-                                  ext->name, allowed, c->name, reached);
+                        return rule_error(diags, DIAG_SEMANTIC, r, column, "%s %s is only valid in %s, not in %s",
+                                          kind, ext->name, allowed, c->name);
+                return rule_error(diags, DIAG_SEMANTIC, r, column,
+                                  "%s %s is only valid in %s, but chain %s is reached from %s", kind, ext->name,
+                                  allowed, c->name, reached);
         }
         return 0;
 }
@@ -131,7 +113,7 @@ static int check_rule_extensions(const Table *t, const Chain *c, const Rule *rul
 
         /* iptables' one rule of taste: its nat table sees only a connection's first packet */
         if (t->type == TABLE_NAT && rule->target && rule->target->ext->type == TARGET_DROP)
-                return parameter_error(diags, rule, rule->target->column,
+                return rule_error(diags, DIAG_PARAMETER, rule, rule->target->column,
                                        "the nat table is not for filtering: DROP is refused there, as iptables does");
 
         for (const Match *m = rule->matches; m; m = m->next) {
@@ -157,11 +139,11 @@ static int check_interfaces(const Chain *c, const Rule *r, DiagList *diags) {
         if (!c->builtin)
                 return 0;
         if (r->iniface[0] && (c->hook == HOOK_OUTPUT || c->hook == HOOK_POSTROUTING))
-                return parameter_error(diags, r, 0, "-i cannot be used in %s: those packets have no input interface",
-                                  c->name);
+                return rule_error(diags, DIAG_PARAMETER, r, 0,
+                                  "-i cannot be used in %s: those packets have no input interface", c->name);
         if (r->outiface[0] && (c->hook == HOOK_PREROUTING || c->hook == HOOK_INPUT))
-                return parameter_error(diags, r, 0, "-o cannot be used in %s: those packets have no output interface yet",
-                                  c->name);
+                return rule_error(diags, DIAG_PARAMETER, r, 0,
+                                  "-o cannot be used in %s: those packets have no output interface yet", c->name);
         return 0;
 }
 
@@ -184,11 +166,11 @@ int table_check(const Table *t, DiagList *diags) {
                                 continue;
                         dst = table_find_chain(t, name);
                         if (!dst)
-                                r = parameter_error(diags, rule, rule->target->column,
+                                r = rule_error(diags, DIAG_PARAMETER, rule, rule->target->column,
                                                "chain %s does not exist in table %s (and %s is no target nfwall knows)",
                                                name, table_type_to_string(t->type), name);
                         else if (dst->builtin)
-                                r = parameter_error(diags, rule, rule->target->column,
+                                r = rule_error(diags, DIAG_PARAMETER, rule, rule->target->column,
                                                "cannot jump to built-in chain %s", name);
                         else
                                 r = 0;
