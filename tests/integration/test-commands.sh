@@ -129,24 +129,28 @@ ctl() {
         ip netns exec "$FWB" timeout 20 "$NFWALLCTL" --socket "$D_SOCK" "$@"
 }
 
-ip netns exec "$FWB" "$NFWALLD" --config "$D_CONF" >>"$D_LOG" 2>&1 &
-D_PID=$!
-NFW_PIDS+=("$D_PID")
-up=0
-for _ in $(seq 1 200); do
-        if ! kill -0 "$D_PID" 2>/dev/null; then
-                break
+# start_daemon — nfwalld on side B, until it answers (10 s at most). D_PID.
+start_daemon() {
+        local up=0
+        ip netns exec "$FWB" "$NFWALLD" --config "$D_CONF" >>"$D_LOG" 2>&1 &
+        D_PID=$!
+        NFW_PIDS+=("$D_PID")
+        for _ in $(seq 1 200); do
+                if ! kill -0 "$D_PID" 2>/dev/null; then
+                        break
+                fi
+                if [ -S "$D_SOCK" ] && ctl status >/dev/null 2>&1; then
+                        up=1
+                        break
+                fi
+                sleep 0.05
+        done
+        if [ "$up" != 1 ]; then
+                nfw_diag <"$D_LOG"
+                nfw_die "nfwalld did not answer on its socket within 10 s"
         fi
-        if [ -S "$D_SOCK" ] && ctl status >/dev/null 2>&1; then
-                up=1
-                break
-        fi
-        sleep 0.05
-done
-if [ "$up" != 1 ]; then
-        nfw_diag <"$D_LOG"
-        nfw_die "nfwalld did not answer on its socket within 10 s"
-fi
+}
+start_daemon
 nfw_ok "nfwalld runs on side B and answers"
 
 # ----------------------------------------------------------------- running
@@ -882,6 +886,36 @@ done
 for t in filter nat mangle raw; do
         compare_table norm "$t" -6
 done
+
+# A restarted nfwalld adopts its tables as the kernel holds them: it knows
+# no handle and none of the tables' sets until its first edit reads them.
+section "nfwalld killed (SIGKILL) and started again: it adopts its tables, and edits go on"
+kill -KILL "$D_PID"
+wait "$D_PID" 2>/dev/null || true
+start_daemon
+nfw_ok "nfwalld started again and answers"
+compare_table norm filter
+same -I INPUT 1 -p tcp --dport 2223 -j REJECT --reject-with tcp-reset
+same -I INPUT 2 -p udp -m multiport --dports 5353,5354 -j DROP
+same -R INPUT 1 -p tcp --dport 2223 -j DROP
+same -I FORWARD 1 -p tcp -m multiport --dports 81,8080 -j REJECT --reject-with tcp-reset
+same -N ADOPTED
+same -A ADOPTED -p tcp --dport 2222 -j REJECT
+same -I INPUT 1 -j ADOPTED
+same -E ADOPTED ADOPTED2
+same -D INPUT 1
+same -F ADOPTED2
+same -X ADOPTED2
+same -Z INPUT
+compare_table norm filter
+verdicts "after adoption and edits" \
+        "cli tcp $FWC4 2223 timeout" \
+        "cli udp $FWC4 5353 timeout" \
+        "cli tcp $SRV4 81 refused"
+same -D INPUT -p tcp --dport 2223 -j DROP
+same -D INPUT -p udp -m multiport --dports 5353,5354 -j DROP
+same -D FORWARD -p tcp -m multiport --dports 81,8080 -j REJECT --reject-with tcp-reset
+compare_table norm filter
 
 # ======================================================================
 # nfwall alone from here: status, save, reload, concurrent edits.
