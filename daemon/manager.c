@@ -574,8 +574,12 @@ static bool panic_strip(const Manager *m, Ruleset *rs, const Ruleset *reference)
 
 /* ---- the kernel ---- */
 
-/* Our tables of the families, as the kernel holds them, with counters. */
-static int manager_read_kernel(Manager *m, unsigned families, DiagList *diags, Ruleset **ret) {
+/* What a reading of our tables also hands each table's dump to (before it is freed). */
+typedef int (*DumpFn)(Manager *m, Family f, TableType t, const NftTableDump *dump, void *userdata);
+
+/* Our tables of the families, as the kernel holds them, with counters; each dump to on_dump too. */
+static int manager_read_kernel_full(Manager *m, unsigned families, DiagList *diags, DumpFn on_dump, void *userdata,
+                                    Ruleset **ret) {
         _cleanup_(ruleset_freep) Ruleset *rs = NULL;
         int r;
 
@@ -612,6 +616,8 @@ static int manager_read_kernel(Manager *m, unsigned families, DiagList *diags, R
                         }
                         if (r >= 0)
                                 r = nft_decompile_table(&dump, rs, diags);
+                        if (r >= 0 && on_dump)
+                                r = on_dump(m, f, nft_table_from_name(*n), &dump, userdata);
                         nft_table_dump_deinit(&dump);
                         if (r == -ENOMEM)
                                 return r;
@@ -626,6 +632,10 @@ static int manager_read_kernel(Manager *m, unsigned families, DiagList *diags, R
         }
         *ret = TAKE_PTR(rs);
         return 0;
+}
+
+static int manager_read_kernel(Manager *m, unsigned families, DiagList *diags, Ruleset **ret) {
+        return manager_read_kernel_full(m, families, diags, NULL, NULL, ret);
 }
 
 /*
@@ -2376,18 +2386,40 @@ static int manager_read_table(Manager *m, Family f, TableType t, DiagList *diags
  * says (then its handles are taken), and fresh contexts whose new sets
  * cannot take the name of a set the tables already have.
  */
+typedef struct AdoptSets {
+        NftCompileState state;
+        uint32_t genid;
+} AdoptSets;
+
+/* Each table read: a context for its edits that knows its sets, and names new ones after the generation. */
+static int adopt_table_sets(Manager *m, Family f, TableType t, const NftTableDump *dump, void *userdata) {
+        AdoptSets *a = userdata;
+        const Table *table = ruleset_get_table(m->rules, f, t);
+        int r;
+
+        if (!table || (int)t < 0)
+                return 0;
+        r = nft_compile_context_new(table, NULL, NULL, &a->state.tables[f][t]);
+        if (r < 0)
+                return r;
+        nft_compile_context_name_sets(a->state.tables[f][t], a->genid);
+        return nft_compile_context_adopt_sets(a->state.tables[f][t], dump);
+}
+
 static int manager_edit_prepare(Manager *m, Family f, DiagList *diags) {
         _cleanup_(ruleset_freep) Ruleset *kernel = NULL;
-        uint32_t genid = 0;
+        AdoptSets adopt = {};
         int r;
 
         if (m->edit_ready[f])
                 return 0;
-        r = nft_socket_get_genid(m->nft, &genid);
+        r = nft_socket_get_genid(m->nft, &adopt.genid);
         if (r >= 0)
-                r = manager_read_kernel(m, FAMILY_BIT(f), diags, &kernel);
-        if (r < 0)
+                r = manager_read_kernel_full(m, FAMILY_BIT(f), diags, adopt_table_sets, &adopt, &kernel);
+        if (r < 0) {
+                nft_compile_state_drop(&adopt.state, FAMILY_ANY);
                 return r;
+        }
         nft_compile_state_drop(&m->compile, FAMILY_BIT(f));
         for (TableType tt = 0; tt < _TABLE_TYPE_MAX; tt++) {
                 Table *t = ruleset_get_table(m->rules, f, tt), *kt = ruleset_get_table(kernel, f, tt);
@@ -2401,15 +2433,22 @@ static int manager_edit_prepare(Manager *m, Family f, DiagList *diags) {
                         for (size_t k = 0; k < t->chains[i]->n_rules; k++)
                                 t->chains[i]->rules[k]->handle = kt->chains[i]->rules[k]->handle;
                 }
-                r = nft_compile_context_new(t, NULL, diags, &m->compile.tables[f][tt]);
-                if (r < 0)
-                        return r;
-                nft_compile_context_name_sets(m->compile.tables[f][tt], genid);
+                m->compile.tables[f][tt] = TAKE_PTR(adopt.state.tables[f][tt]);
+                if (!m->compile.tables[f][tt]) {
+                        r = nft_compile_context_new(t, NULL, NULL, &m->compile.tables[f][tt]);
+                        if (r < 0) {
+                                nft_compile_state_drop(&adopt.state, FAMILY_ANY);
+                                return r;
+                        }
+                        nft_compile_context_name_sets(m->compile.tables[f][tt], adopt.genid);
+                }
         }
+        nft_compile_state_drop(&adopt.state, FAMILY_ANY);
         m->edit_ready[f] = true;
         return 0;
 
 changed:
+        nft_compile_state_drop(&adopt.state, FAMILY_ANY);
         nft_compile_state_drop(&m->compile, FAMILY_BIT(f));
         (void)diag_list_add(diags, DIAG_ERROR, DIAG_KERNEL, NULL,
                             "nfwall's %s tables are not what nfwall loaded (changed outside nfwall): "
@@ -2561,7 +2600,7 @@ static ProtoExit manager_iptables_edit(Manager *m, Family f, Command *c, StrBuf 
                 new_ctx = true;
         }
         nft_batch_set_echo(&batch, true);
-        nft_compile_context_attach(ctx, t, &batch);
+        nft_compile_context_attach(ctx, t, &batch, diags);
         nft_compile_context_edit_begin(ctx);
         if (new_table)
                 r = nft_compile_table_head(ctx);

@@ -452,16 +452,18 @@ static int context_get_set(NftCompileContext *ctx, const NftSetSpec *spec, const
 }
 
 /**
- * nft_compile_context_attach() - point a kept context at the table and batch of a runtime edit
+ * nft_compile_context_attach() - point a kept context at the table, batch and diagnostics of a runtime edit
  * @ctx: a context a compile kept (nft_compile_ruleset_keep()) or made for edits
  * @t: the table as the model holds it now (the same family and type)
  * @batch: the edit's batch: new sets the edit needs go there
+ * @diags: where the edit's problems go (the load's list is long gone)
  *
  * Sets made before are referred to by name; their batch-local ids are gone.
  */
-void nft_compile_context_attach(NftCompileContext *ctx, const Table *t, NftBatch *batch) {
+void nft_compile_context_attach(NftCompileContext *ctx, const Table *t, NftBatch *batch, DiagList *diags) {
         ctx->table = t;
         ctx->batch = batch;
+        ctx->diags = diags;
         ctx->next_set_id = &ctx->own_set_id;
         ctx->own_set_id = 0;
         for (size_t i = 0; i < ctx->n_sets; i++)
@@ -471,6 +473,97 @@ void nft_compile_context_attach(NftCompileContext *ctx, const Table *t, NftBatch
                 ctx->scratch = NULL;
                 ctx->scratch_chain = NULL;
         }
+}
+
+static int count_lookup(struct nftnl_expr *e, void *userdata) {
+        NftCompileContext *ctx = userdata;
+        const char *name;
+
+        if (!streq(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "lookup"))
+                return 0;
+        name = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET);
+        for (size_t i = 0; name && i < ctx->n_sets; i++)
+                if (streq(ctx->sets[i].name, name)) {
+                        ctx->sets[i].refs++;
+                        break;
+                }
+        return 0;
+}
+
+/**
+ * nft_compile_context_adopt_sets() - make a table's sets, as the kernel holds them, the context's
+ * @ctx: a new context for edits of the dumped table
+ * @dump: the table, with its sets and rules
+ *
+ * Each set nfwall could have made is known by its contents under its
+ * kernel name, and counted for every rule of the dump that looks it up:
+ * an edit then shares it, and deletes it with the last rule that used
+ * it, as in a table this daemon compiled. A set of another shape is left
+ * alone. Give new sets other names (nft_compile_context_name_sets()).
+ *
+ * Return: 0, or -ENOMEM.
+ */
+int nft_compile_context_adopt_sets(NftCompileContext *ctx, const NftTableDump *dump) {
+        struct nftnl_set_list_iter *si;
+        struct nftnl_rule_list_iter *ri;
+        struct nftnl_set *set;
+        struct nftnl_rule *rule;
+        int r = 0;
+
+        if (!dump->sets)
+                return 0;
+        si = nftnl_set_list_iter_create(dump->sets);
+        if (!si)
+                return -ENOMEM;
+        while (r >= 0 && (set = nftnl_set_list_iter_next(si))) {
+                const char *name = nftnl_set_get_str(set, NFTNL_SET_NAME);
+                NftSetSpec spec = {};
+                CompiledSet *cs;
+
+                if (!name || strlen(name) >= sizeof(cs->name))
+                        continue;
+                r = nft_set_spec_from_set(set, &spec);
+                if (r == -EBADMSG) {
+                        r = 0;
+                        continue;
+                }
+                if (r < 0)
+                        break;
+                if ((ctx->n_sets + 1) * 2 > ctx->n_buckets)
+                        r = context_grow_buckets(ctx);
+                if (r >= 0 && ctx->n_sets == ctx->n_sets_allocated) {
+                        size_t n = ctx->n_sets_allocated ? ctx->n_sets_allocated * 2 : 16;
+                        CompiledSet *a = reallocarray(ctx->sets, n, sizeof(CompiledSet));
+                        if (!a)
+                                r = -ENOMEM;
+                        else {
+                                ctx->sets = a;
+                                ctx->n_sets_allocated = n;
+                        }
+                }
+                if (r < 0) {
+                        nft_set_spec_done(&spec);
+                        break;
+                }
+                cs = &ctx->sets[ctx->n_sets++];
+                *cs = (CompiledSet){ .hash = set_spec_hash(&spec), .spec = spec };
+                strcpy(cs->name, name);
+        }
+        nftnl_set_list_iter_destroy(si);
+        if (r < 0)
+                return r;
+        if (ctx->n_buckets > 0)
+                context_fill_buckets(ctx, ctx->buckets, ctx->n_buckets);
+
+        if (!dump->rules)
+                return 0;
+        ri = nftnl_rule_list_iter_create(dump->rules);
+        if (!ri)
+                return -ENOMEM;
+        while ((rule = nftnl_rule_list_iter_next(ri)))
+                nftnl_expr_foreach(rule, count_lookup, ctx);
+        nftnl_rule_list_iter_destroy(ri);
+        return 0;
 }
 
 /**
@@ -1028,9 +1121,10 @@ static int compile_table(const Table *t, NftBatch *batch, uint32_t *next_set_id,
                 }
         }
         if (r >= 0 && err == 0 && ret) {
-                /* kept for edits: nothing of this batch's may be used after it is gone */
+                /* kept for edits: nothing of this batch's, or of the caller's, may be used after it is gone */
                 ctx->next_set_id = &ctx->own_set_id;
                 ctx->batch = NULL;
+                ctx->diags = NULL;
                 *ret = TAKE_PTR(ctx);
         }
         return r < 0 ? r : err;

@@ -57,10 +57,12 @@ int nft_compile_context_new(const Table *t, NftBatch *batch, DiagList *diags, Nf
 NftCompileContext *nft_compile_context_free(NftCompileContext *ctx);
 DEFINE_TRIVIAL_CLEANUP_FUNC(NftCompileContext *, nft_compile_context_free);
 int nft_compile_rule(NftCompileContext *ctx, const Chain *chain, const Rule *rule, struct nftnl_rule **ret);
-/* For edits: the table as the model holds it now, and the edit's batch. */
-void nft_compile_context_attach(NftCompileContext *ctx, const Table *t, NftBatch *batch);
+/* For edits: the table as the model holds it now, the edit's batch and diagnostics. */
+void nft_compile_context_attach(NftCompileContext *ctx, const Table *t, NftBatch *batch, DiagList *diags);
 /* New sets named after the generation the table was read at: it holds sets this context does not know. */
 void nft_compile_context_name_sets(NftCompileContext *ctx, uint32_t generation);
+/* A table read back: its sets (by contents, with the count of rules that look each up) become the context's. */
+int nft_compile_context_adopt_sets(NftCompileContext *ctx, const NftTableDump *dump);
 /*
  * One edit's bookkeeping of the table's sets: references taken by rules
  * compiled, dropped by rules released, sets made; undone when the kernel

@@ -41,7 +41,10 @@ static int edit_batch_error(const Edit *e, int r) {
         if (r == -ENOMEM)
                 return r;
         if (r == -E2BIG)
-                return edit_error(e, -EOPNOTSUPP, "the rule is larger than nf_tables takes");
+                return edit_error(e, -EOPNOTSUPP,
+                                  "the rule is larger than nf_tables takes (at most %d expressions, and %d bytes "
+                                  "for its comment and nfwall's tag)",
+                                  NFT_RULE_MAX_EXPRS, NFT_UDATA_MAX);
         return edit_error(e, r, "the edit cannot be written as nf_tables messages: %s", strerror(-r));
 }
 

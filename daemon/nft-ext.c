@@ -303,20 +303,20 @@ static int raw_element_cmp(const void *a, const void *b) {
         return c ? c : memcmp(x->e.key_end, y->e.key_end, sizeof(x->e.key_end));
 }
 
-int nft_read_lookup(NftExprReader *rd, uint32_t sreg, NftSetSpec *ret_spec, bool *ret_invert) {
-        const struct nftnl_expr *e = nft_read_expr(rd, "lookup");
+/**
+ * nft_set_spec_from_set() - what a set of ours holds, as the compiler specifies it
+ * @set: the set, with its elements (from a dump, or made by a compile)
+ * @ret: its key, flags, elements (sorted, intervals paired) and userdata; the caller's (nft_set_spec_done())
+ *
+ * Return: 0; -EBADMSG for a set nfwall would not have made; -ENOMEM.
+ */
+int nft_set_spec_from_set(const struct nftnl_set *set, NftSetSpec *ret) {
         struct nftnl_set_elems_iter *it;
         struct nftnl_set_elem *el;
-        struct nftnl_set *set;
         NftSetSpec spec = {};
         uint32_t flags;
         int r = 0;
 
-        if (!e || !expr_u32_is(e, NFTNL_EXPR_LOOKUP_SREG, sreg) || nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG))
-                return -EBADMSG;
-        set = reader_find_set(rd, nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET));
-        if (!set)
-                return -EBADMSG;
         flags = nftnl_set_get_u32(set, NFTNL_SET_FLAGS);
         spec.key_type = nftnl_set_get_u32(set, NFTNL_SET_KEY_TYPE);
         spec.key_len = nftnl_set_get_u32(set, NFTNL_SET_KEY_LEN);
@@ -334,7 +334,7 @@ int nft_read_lookup(NftExprReader *rd, uint32_t sreg, NftSetSpec *ret_spec, bool
                 spec.flags |= NFT_SET_SPEC_CONCAT;
         }
 
-        it = nftnl_set_elems_iter_create(set);
+        it = nftnl_set_elems_iter_create((struct nftnl_set *)set);
         if (!it)
                 return -ENOMEM;
         /*
@@ -415,9 +415,25 @@ int nft_read_lookup(NftExprReader *rd, uint32_t sreg, NftSetSpec *ret_spec, bool
                 nft_set_spec_done(&spec);
                 return r;
         }
+        *ret = spec;
+        return 0;
+}
+
+int nft_read_lookup(NftExprReader *rd, uint32_t sreg, NftSetSpec *ret_spec, bool *ret_invert) {
+        const struct nftnl_expr *e = nft_read_expr(rd, "lookup");
+        struct nftnl_set *set;
+        int r;
+
+        if (!e || !expr_u32_is(e, NFTNL_EXPR_LOOKUP_SREG, sreg) || nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG))
+                return -EBADMSG;
+        set = reader_find_set(rd, nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET));
+        if (!set)
+                return -EBADMSG;
+        r = nft_set_spec_from_set(set, ret_spec);
+        if (r < 0)
+                return r;
         *ret_invert = nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_FLAGS) &&
                       (nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_FLAGS) & NFT_LOOKUP_F_INV);
-        *ret_spec = spec;
         return 0;
 }
 

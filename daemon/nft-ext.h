@@ -129,6 +129,8 @@ int nft_read_immediate(NftExprReader *rd, uint32_t dreg, void *ret_data, uint32_
  * nft_set_spec_done()) and inversion.
  */
 int nft_read_lookup(NftExprReader *rd, uint32_t sreg, NftSetSpec *ret_spec, bool *ret_invert);
+/* A set of ours as its spec (elements sorted, intervals paired): 0, -EBADMSG, -ENOMEM. */
+int nft_set_spec_from_set(const struct nftnl_set *set, NftSetSpec *ret);
 
 void nft_set_spec_done(NftSetSpec *spec);
 

@@ -890,6 +890,11 @@ done
 # A restarted nfwalld adopts its tables as the kernel holds them: it knows
 # no handle and none of the tables' sets until its first edit reads them.
 section "nfwalld killed (SIGKILL) and started again: it adopts its tables, and edits go on"
+# b_sets — how many nf_tables sets side B's tables hold
+b_sets() { ip netns exec "$FWB" nft list sets ip 2>/dev/null | grep -c '^[[:space:]]*set ' || true; }
+sets_before=$(b_sets)
+same -A FORWARD -p udp -m multiport --dports 7001,7002 -j DROP
+assert_eq "$(b_sets)" $((sets_before + 1)) "a rule with a new port list: one set more"
 kill -KILL "$D_PID"
 wait "$D_PID" 2>/dev/null || true
 start_daemon
@@ -915,6 +920,9 @@ verdicts "after adoption and edits" \
 same -D INPUT -p tcp --dport 2223 -j DROP
 same -D INPUT -p udp -m multiport --dports 5353,5354 -j DROP
 same -D FORWARD -p tcp -m multiport --dports 81,8080 -j REJECT --reject-with tcp-reset
+# the set made before the restart goes with its last rule too
+same -D FORWARD -p udp -m multiport --dports 7001,7002 -j DROP
+assert_eq "$(b_sets)" "$sets_before" "after adoption: the sets edits left unused are deleted, older ones too"
 compare_table norm filter
 
 # ======================================================================

@@ -1330,7 +1330,7 @@ static int edit(NftSocket *s, Ruleset *rs, NftCompileState *state, const char *l
                 return 1;
         }
         nft_batch_set_echo(&b, true);
-        nft_compile_context_attach(ctx, t, &b);
+        nft_compile_context_attach(ctx, t, &b, &diags);
         nft_compile_context_edit_begin(ctx);
         if (new_table)
                 ck_assert_int_eq(nft_compile_table_head(ctx), 0);
