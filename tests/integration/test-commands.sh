@@ -29,6 +29,10 @@
 # nfwall's rules did not change. Where nfwall differs from iptables-nft on
 # purpose, the check asserts nfwall's behaviour and the comment says why.
 #
+# Then nfwalld is killed and started again: it adopts its tables, and
+# edits go on beside iptables-nft, the sets of before the restart deleted
+# with their last rule.
+#
 # Then nfwall alone: status counts unsaved changes, save writes the rules
 # in force, reload drops runtime edits, 20 concurrent edits all land once,
 # no edit while panic is on.
