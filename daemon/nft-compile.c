@@ -844,6 +844,9 @@ static int compile_core(NftRuleBuilder *b) {
         return k;
 }
 
+/* A userdata TLV's type and length bytes (struct nftnl_udata). */
+#define UDATA_TLV_HEADER 2
+
 static int build_udata(NftRuleBuilder *b, const NftLayout *layout, const SourceLoc *loc) {
         NftCompileContext *ctx = b->ctx;
         uint8_t tag[NFT_LAYOUT_MAX_BYTES];
@@ -851,14 +854,21 @@ static int build_udata(NftRuleBuilder *b, const NftLayout *layout, const SourceL
         int r = 0;
 
         tag_len = nft_layout_encode(layout, tag, sizeof(tag));
-        if (!ctx->udata) {
+        /*
+         * Measured here: libnftnl's nftnl_udata_put() (1.2.4) checks a value
+         * against the buffer's size, not against the room left in it, and
+         * would write past its end.
+         */
+        if ((b->comment ? UDATA_TLV_HEADER + strlen(b->comment) + 1 : 0) + UDATA_TLV_HEADER + tag_len > NFT_UDATA_MAX)
+                r = -E2BIG;
+        else if (!ctx->udata) {
                 ctx->udata = nftnl_udata_buf_alloc(NFT_UDATA_MAX);
                 if (!ctx->udata)
                         return -ENOMEM;
         } else
                 /* Putting nothing empties it: one buffer for all the context's rules. */
                 nftnl_udata_buf_put(ctx->udata, "", 0);
-        if (b->comment && !nftnl_udata_put_strz(ctx->udata, NFT_UDATA_COMMENT, b->comment))
+        if (r == 0 && b->comment && !nftnl_udata_put_strz(ctx->udata, NFT_UDATA_COMMENT, b->comment))
                 r = -E2BIG;
         if (r == 0 && !nftnl_udata_put(ctx->udata, NFT_UDATA_NFWALL, (uint32_t)tag_len, tag))
                 r = -E2BIG;
@@ -868,7 +878,7 @@ static int build_udata(NftRuleBuilder *b, const NftLayout *layout, const SourceL
         if (r == -E2BIG) {
                 int k = diag_list_add(b->diags, DIAG_ERROR, DIAG_UNSUPPORTED, loc,
                                       "the comment is too long for nf_tables (at most %d characters with this rule)",
-                                      NFT_UDATA_MAX - 4 - (int)tag_len - 2);
+                                      NFT_UDATA_MAX - 2 * UDATA_TLV_HEADER - 1 - (int)tag_len);
                 return k < 0 ? k : -EOPNOTSUPP;
         }
         return r;

@@ -53,6 +53,15 @@ expect "an IPv6 file read as IPv4 fails at the address" 1 "" \
 expect "what nf_tables cannot express is found without the kernel" 1 "" \
 'uncompilable.v4:2:19: error: --ttl-inc: nf_tables cannot add to or subtract from a header field, only set it; use --ttl-set' \
   -- "$nfwalld" --test --no-kernel uncompilable.v4
+# A rule's userdata holds 256 bytes: its comment and nfwall's tag (8 bytes
+# for this rule), each with a 2-byte header, the comment with its NUL.
+long_comment() { printf '%s\n' '*filter' "-A INPUT -p tcp --dport 25 -m comment --comment \"$(printf 'c%.0s' $(seq 1 "$1"))\" -j ACCEPT" 'COMMIT'; }
+long_comment 243 > comment243.v4
+long_comment 244 > comment244.v4
+expect "the longest comment nf_tables has room for with this rule" 0 "" "" -- "$nfwalld" --test --no-kernel comment243.v4
+expect "one character more: refused at its line" 1 "" \
+  'comment244.v4:2:1: error: the comment is too long for nf_tables (at most 243 characters with this rule)' \
+  -- "$nfwalld" --test --no-kernel comment244.v4
 expect "a missing file" 1 "" 'missing.v4: error: cannot open: No such file or directory' \
   -- "$nfwalld" --test --no-kernel missing.v4
 expect "--print without --test is a usage error" 2 "" 'nfwalld: --print, --counters, --no-kernel, -6 and FILE go with --test' \

@@ -829,7 +829,7 @@ expect_err - 2 'invalid interface name "eth0/1"' -A INPUT -i eth0/1 -j DROP
 # A comment nf_tables has no room for beside nfwall's tag (the rule's
 # userdata holds 256 bytes): refused when compiled, the rules unchanged.
 # iptables-nft keeps no tag and takes it.
-expect_err - 1 'the rule is larger than nf_tables takes (at most 128 expressions, and 256 bytes for its comment and nfwall'"'"'s tag)' \
+expect_err - 1 'the comment is too long for nf_tables (at most 243 characters with this rule)' \
         -A INPUT -p tcp --dport 25 -m comment --comment "$(printf 'c%.0s' $(seq 1 250))" -j ACCEPT
 # Out of nfwall's scope (no native nf_tables translation): refused by
 # name; iptables-nft runs it through xt compat.
