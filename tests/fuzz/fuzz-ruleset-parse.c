@@ -3,7 +3,9 @@
  * fuzz-ruleset-parse: libFuzzer target for the grammar. Feeds the input to
  * ruleset_parse_string() as an IPv4 and as an IPv6 rules file. Whatever
  * parses must print (save, -S, -L), and its save text must parse again and
- * print the same: print(parse(print(x))) == print(x). Anything else aborts.
+ * print the same: print(parse(print(x))) == print(x). It must compile too
+ * (pure: no socket), or be refused with a diagnostic at a rule. Anything
+ * else aborts.
  */
 
 #include <stddef.h>
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nft-compile.h"
 #include "ruleset-parse.h"
 #include "ruleset-print.h"
 
@@ -69,6 +72,21 @@ static void print_all(const Ruleset *rs, Family family) {
         strbuf_deinit(&b);
 }
 
+/* The compiler's contract: the messages of a transaction, or errors at the rules it refused. */
+static void compile(const Ruleset *rs, Family family) {
+        _cleanup_(diag_list_deinit) DiagList diags = DIAG_LIST_INIT;
+        NftBatch batch = NFT_BATCH_INIT;
+        int r;
+
+        r = nft_compile_ruleset(rs, FAMILY_BIT(family), &batch, &diags);
+        if (r == 0 && (diags.n_errors > 0 || batch.n_messages == 0))
+                abort();
+        if (r < 0 && r != -ENOMEM && diags.n_errors == 0)
+                abort();
+        render_diags(&diags);
+        nft_batch_deinit(&batch);
+}
+
 static void fuzz_family(const char *text, size_t len, Family family) {
         _cleanup_(diag_list_deinit) DiagList diags = DIAG_LIST_INIT, diags2 = DIAG_LIST_INIT;
         _cleanup_(ruleset_freep) Ruleset *rs = NULL, *again = NULL;
@@ -82,6 +100,7 @@ static void fuzz_family(const char *text, size_t len, Family family) {
                 return;
 
         print_all(rs, family);
+        compile(rs, family);
         ruleset_print_save(rs, family, PRINT_COUNTERS, &first);
         if (first.error)
                 goto out;
