@@ -837,7 +837,7 @@ static int parse_core_option(CommandParser *p, const Token *t, const CoreOptionI
                 if (token_is_bang(arg_token) && o->invertible)
                         return parser_error(p, arg_token, DIAG_SYNTAX,
                                             "\"%s ! VALUE\" is the old form: write \"! %s VALUE\"", t->text, t->text);
-        } else if (!o->has_arg && arg && o->id < OPT_SOURCE)
+        } else if (!o->has_arg && arg && o->id < OPT_SOURCE && o->id != OPT_WAIT)
                 return parser_error(p, t, DIAG_SYNTAX, "\"%s\" takes no argument here", t->text);
 
         if (o->id >= OPT_SOURCE && o->id <= OPT_FRAGMENT) {
@@ -918,7 +918,20 @@ static int parse_core_option(CommandParser *p, const Token *t, const CoreOptionI
         case OPT_IPV6:
                 p->cmd->flags |= COMMAND_IPV6;
                 return 0;
-        case OPT_WAIT:
+        case OPT_WAIT: {
+                /*
+                 * -w [SECONDS], as kube-proxy and Docker pass it: nfwall
+                 * serialises requests itself, so the time is read and not needed.
+                 */
+                Token number = { .text = arg, .column = t->column };
+                const Token *next = parser_peek(p);
+
+                if (arg && !token_is_number(&number))
+                        return parser_error(p, t, DIAG_SYNTAX, "--wait: \"%s\" is not a number of seconds", arg);
+                if (!arg && next && token_is_number(next))
+                        p->pos++;
+                return 0;
+        }
         case OPT_WAIT_INTERVAL:
                 /* nfwall serialises requests itself: accepted for compatibility. */
                 return 0;

@@ -1001,6 +1001,11 @@ static const struct {
         { FAMILY_IPV4, "-t bogus -L", "cmd:1:4: error: unknown table \"bogus\"\n" },
         { FAMILY_IPV4, "-A INPUT --append INPUT", "cmd:1:10: error: only one command per line: -A and -A\n" },
         { FAMILY_IPV4, "-L -Z", "-L table=filter flags=list-zero" },
+        /* kube-proxy's and Docker's -w [SECONDS] -W USECS: read, not needed */
+        { FAMILY_IPV4, "-w 5 -W 100000 -A INPUT -j ACCEPT", "-A table=filter chain=INPUT flags=chain rule= -j ACCEPT" },
+        { FAMILY_IPV4, "-A INPUT -j ACCEPT --wait=2", "-A table=filter chain=INPUT flags=chain rule= -j ACCEPT" },
+        { FAMILY_IPV4, "-w -L", "-L table=filter flags=" },
+        { FAMILY_IPV4, "--wait=soon -L", "cmd:1:1: error: --wait: \"soon\" is not a number of seconds\n" },
         { FAMILY_IPV4, "-Z INPUT -L", "-L table=filter chain=INPUT flags=chain,list-zero" },
         { FAMILY_IPV4, "-L INPUT 2 -n", "-L table=filter chain=INPUT rulenum=2 flags=numeric,chain,rulenum" },
         { FAMILY_IPV4, "-L INPUT -Z FORWARD", "cmd:1:13: error: -L -Z take one chain, not two\n" },

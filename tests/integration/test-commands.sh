@@ -921,6 +921,9 @@ same -D INPUT 1
 same -F ADOPTED2
 same -X ADOPTED2
 same -Z INPUT
+# kube-proxy passes -w SECONDS -W USECS, Docker --wait: taken and not needed
+same -w 5 -W 100000 -I INPUT 1 -p tcp --dport 2224 -j DROP
+same --wait -D INPUT 1
 compare_table norm filter
 verdicts "after adoption and edits" \
         "cli tcp $FWC4 2223 timeout" \
