@@ -733,7 +733,11 @@ int nft_compile_context_get_sets(const NftCompileContext *ctx, struct nftnl_set_
         if (!list)
                 return -ENOMEM;
         for (size_t i = 0; i < ctx->n_sets; i++) {
-                struct nftnl_set *set = set_object_new(ctx, &ctx->sets[i]);
+                struct nftnl_set *set;
+
+                if (ctx->sets[i].gone)
+                        continue; /* deleted by an edit: no dump has it */
+                set = set_object_new(ctx, &ctx->sets[i]);
                 if (!set)
                         return -ENOMEM;
                 nftnl_set_list_add_tail(set, list);
