@@ -51,7 +51,6 @@
 #include "nft-decompile.h"
 #include "nft-edit.h"
 #include "nft-netlink.h"
-#include "ruleset-check.h"
 #include "ruleset-names.h"
 #include "ruleset-parse.h"
 #include "ruleset-print.h"
@@ -2464,6 +2463,13 @@ static Family command_line_family(char *const *args, size_t n) {
         return FAMILY_IPV4;
 }
 
+/* A table nothing was put in, as iptables shows one: its built-in chains, empty. It lives in *holder. */
+static int empty_table(Family f, TableType type, Ruleset **holder, Table **ret) {
+        int r = ruleset_new(holder);
+
+        return r < 0 ? r : ruleset_ensure_table(*holder, f, type, NULL, ret);
+}
+
 /* -L and -S, from the model; with counters asked for, from the kernel's table (counters live there). */
 static ProtoExit manager_iptables_list(Manager *m, Family f, const Command *c, StrBuf *text, DiagList *diags) {
         _cleanup_(ruleset_freep) Ruleset *read = NULL, *empty = NULL;
@@ -2482,13 +2488,9 @@ static ProtoExit manager_iptables_list(Manager *m, Family f, const Command *c, S
         }
         t = ruleset_get_table(from, f, c->table);
         if (!t) {
-                /* as iptables shows a table nothing was put in: its built-in chains, empty */
                 Table *e;
 
-                r = ruleset_new(&empty);
-                if (r >= 0)
-                        r = ruleset_ensure_table(empty, f, c->table, NULL, &e);
-                if (r < 0)
+                if (empty_table(f, c->table, &empty, &e) < 0)
                         return PROTO_EXIT_FAILURE;
                 t = e;
         }
@@ -2534,9 +2536,8 @@ static ProtoExit manager_iptables_list(Manager *m, Family f, const Command *c, S
  */
 static ProtoExit manager_iptables_edit(Manager *m, Family f, Command *c, StrBuf *text, DiagList *diags) {
         NftBatch batch = NFT_BATCH_INIT;
-        NftCompileContext *ctx;
-        CommandPlan plan;
-        Rule *added;
+        NftCompileContext *ctx = NULL;
+        NftEdit edit;
         bool new_table = false, new_ctx = false;
         Table *t;
         int r;
@@ -2567,11 +2568,8 @@ static ProtoExit manager_iptables_edit(Manager *m, Family f, Command *c, StrBuf 
                         _cleanup_(ruleset_freep) Ruleset *empty = NULL;
                         Table *e;
 
-                        r = ruleset_new(&empty);
-                        if (r >= 0)
-                                r = ruleset_ensure_table(empty, f, c->table, NULL, &e);
-                        if (r >= 0)
-                                r = command_resolve(e, c, diags, &plan);
+                        if (empty_table(f, c->table, &empty, &e) >= 0)
+                                (void)command_resolve(e, c, diags, &edit.plan);
                         return PROTO_EXIT_FAILURE;
                 }
                 r = ruleset_ensure_table(m->rules, f, c->table, &c->loc, &t);
@@ -2580,14 +2578,8 @@ static ProtoExit manager_iptables_edit(Manager *m, Family f, Command *c, StrBuf 
                 new_table = true;
         }
 
-        r = command_resolve(t, c, diags, &plan);
-        if (r >= 0 && c->rule && c->type != COMMAND_CHECK && c->type != COMMAND_DELETE)
-                r = table_check_rule(t, plan.chain, plan.index, c->type == COMMAND_REPLACE, c->rule, diags);
-        if (r < 0 || c->type == COMMAND_CHECK)
-                goto finish;
-
         ctx = m->compile.tables[f][c->table];
-        if (!ctx) {
+        if (!ctx && c->type != COMMAND_CHECK) {
                 uint32_t genid = 0;
 
                 r = nft_socket_get_genid(m->nft, &genid);
@@ -2599,14 +2591,10 @@ static ProtoExit manager_iptables_edit(Manager *m, Family f, Command *c, StrBuf 
                 m->compile.tables[f][c->table] = ctx;
                 new_ctx = true;
         }
-        nft_batch_set_echo(&batch, true);
-        nft_compile_context_attach(ctx, t, &batch, diags);
-        nft_compile_context_edit_begin(ctx);
-        if (new_table)
-                r = nft_compile_table_head(ctx);
-        if (r >= 0)
-                r = nft_edit_compile(ctx, t, c, &plan, &batch, diags);
-        if (r >= 0 && batch.n_messages > 0) {
+        r = nft_edit_begin(&edit, ctx, t, new_table, c, &batch, diags);
+        if (r < 0 || c->type == COMMAND_CHECK)
+                goto finish;
+        if (batch.n_messages > 0) {
                 NftCommitStats stats = {};
 
                 r = nft_socket_commit(m->nft, &batch, NFT_COMMIT_ECHO, 0, diags, &stats);
@@ -2629,12 +2617,11 @@ static ProtoExit manager_iptables_edit(Manager *m, Family f, Command *c, StrBuf 
                         (void)diag_list_add(diags, DIAG_ERROR, DIAG_KERNEL, NULL, "the transaction failed: %s",
                                             strerror(-r));
         }
-        nft_compile_context_edit_end(ctx, r >= 0);
-        if (r < 0)
+        if (r < 0) {
+                (void)nft_edit_end(&edit, &batch, false);
                 goto finish;
-
-        added = c->type == COMMAND_APPEND || c->type == COMMAND_INSERT || c->type == COMMAND_REPLACE ? c->rule : NULL;
-        r = command_execute(t, c, &plan);
+        }
+        r = nft_edit_end(&edit, &batch, true);
         if (r < 0) {
                 /* the kernel has it, the model not: read the kernel's rules into the model */
                 _cleanup_(ruleset_freep) Ruleset *now = NULL;
@@ -2644,8 +2631,7 @@ static ProtoExit manager_iptables_edit(Manager *m, Family f, Command *c, StrBuf 
                         (void)ruleset_move_family(m->rules, now, f);
                 m->edit_ready[f] = false;
                 r = 0;
-        } else
-                nft_edit_take_handles(t, new_table, c, added, &batch);
+        }
         new_table = false;
         new_ctx = false;
         /* zeroed counters, or a flush of nothing, leave the rules as the file has them */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "nft-edit.h"
+#include "ruleset-check.h"
 #include "ruleset-names.h"
 
 #include <linux/netfilter.h>
@@ -277,8 +278,8 @@ static int edit_compile(NftCompileContext *ctx, const Table *t, const Command *c
         return edit_error(&e, -EINVAL, "%s does not change the ruleset", strempty(command_type_to_string(c->type)));
 }
 
-/**
- * nft_edit_compile() - the messages of one runtime edit
+/*
+ * The messages of one runtime edit.
  * @ctx: the table's context, attached to @t and @batch, in an edit (nft_compile_context_edit_begin())
  * @t: the table, as it is before the command
  * @c: the command, resolved
@@ -291,8 +292,8 @@ static int edit_compile(NftCompileContext *ctx, const Table *t, const Command *c
  *
  * Return: 0; -EOPNOTSUPP, -EINVAL after diagnostics; -ENOMEM.
  */
-int nft_edit_compile(NftCompileContext *ctx, const Table *t, const Command *c, const CommandPlan *plan,
-                     NftBatch *batch, DiagList *diags) {
+static int edit_compile_all(NftCompileContext *ctx, const Table *t, const Command *c, const CommandPlan *plan,
+                            NftBatch *batch, DiagList *diags) {
         int r;
 
         r = edit_compile(ctx, t, c, plan, batch, diags);
@@ -301,15 +302,15 @@ int nft_edit_compile(NftCompileContext *ctx, const Table *t, const Command *c, c
         return r;
 }
 
-/**
- * nft_edit_take_handles() - the handles the kernel gave an edit, into the model
+/*
+ * The handles the kernel gave an edit, into the model.
  * @t: the table, the command carried out on it
  * @new_table: the edit made the table (its head is in the batch, chains in the table's order)
  * @c: the command
  * @added: the rule -A, -I or -R put in, or NULL
  * @b: the edit's batch, committed with echo
  */
-void nft_edit_take_handles(Table *t, bool new_table, const Command *c, Rule *added, const NftBatch *b) {
+static void edit_take_handles(Table *t, bool new_table, const Command *c, Rule *added, const NftBatch *b) {
         size_t next_chain = 0;
         const NftMessage *last_rule = NULL, *last_chain = NULL;
 
@@ -333,4 +334,79 @@ void nft_edit_take_handles(Table *t, bool new_table, const Command *c, Rule *add
                 if (made)
                         made->handle = last_chain->handle;
         }
+}
+
+/**
+ * nft_edit_begin() - check a command on its table and compile the messages of its transaction
+ * @e: the edit, filled in
+ * @ctx: the table's context (kept from a compile, or made for edits)
+ * @t: the table as the model holds it
+ * @new_table: the model's table was made for this edit: its head goes into the batch first
+ * @c: the command (modifying, or -C)
+ * @batch: where the messages go; echo is turned on, for the handles of new rules and chains
+ * @diags: where the reasons for refusing it go
+ *
+ * The command is resolved on the model (command_resolve()), a rule it
+ * adds is checked in place (table_check_rule()), and the context's
+ * bookkeeping of the table's sets is opened. For -C nothing is compiled:
+ * 0 says the rule exists. The caller commits the batch, unless it is
+ * empty, and hands the answer to nft_edit_end().
+ *
+ * Return: 0; the refusal after diagnostics (-ENOENT for no such chain or
+ * rule, -EINVAL...); -ENOMEM. On failure nothing is left open.
+ */
+int nft_edit_begin(NftEdit *e, NftCompileContext *ctx, Table *t, bool new_table, Command *c, NftBatch *batch,
+                   DiagList *diags) {
+        int r;
+
+        *e = (NftEdit){ .ctx = ctx, .table = t, .command = c, .new_table = new_table };
+        r = command_resolve(t, c, diags, &e->plan);
+        if (r >= 0 && c->rule && c->type != COMMAND_CHECK && c->type != COMMAND_DELETE)
+                r = table_check_rule(t, e->plan.chain, e->plan.index, c->type == COMMAND_REPLACE, c->rule, diags);
+        if (r < 0 || c->type == COMMAND_CHECK)
+                return r;
+
+        nft_batch_set_echo(batch, true);
+        nft_compile_context_attach(ctx, t, batch, diags);
+        nft_compile_context_edit_begin(ctx);
+        e->open = true;
+        if (new_table)
+                r = nft_compile_table_head(ctx);
+        if (r >= 0)
+                r = edit_compile_all(ctx, t, c, &e->plan, batch, diags);
+        if (r < 0)
+                (void)nft_edit_end(e, batch, false);
+        return r;
+}
+
+/**
+ * nft_edit_end() - what the kernel answered, into the context and the model
+ * @e: the edit nft_edit_begin() compiled
+ * @batch: its batch, committed with echo (or refused, or never sent)
+ * @committed: the kernel took it (an empty batch counts as taken)
+ *
+ * Taken: the context's sets are as the kernel now holds them, the command
+ * is carried out on the model (command_execute()), and new rules and
+ * chains get the handles the kernel echoed. Refused: the context is as it
+ * was, and the model was never touched.
+ *
+ * Return: 0, or -ENOMEM when the model could not follow the kernel.
+ */
+int nft_edit_end(NftEdit *e, const NftBatch *batch, bool committed) {
+        Command *c = e->command;
+        Rule *added;
+        int r;
+
+        if (!e->open)
+                return 0;
+        e->open = false;
+        nft_compile_context_edit_end(e->ctx, committed);
+        if (!committed)
+                return 0;
+        added = c->type == COMMAND_APPEND || c->type == COMMAND_INSERT || c->type == COMMAND_REPLACE ? c->rule : NULL;
+        r = command_execute(e->table, c, &e->plan);
+        if (r < 0)
+                return r;
+        edit_take_handles(e->table, e->new_table, c, added, batch);
+        return 0;
 }

@@ -15,13 +15,21 @@
 #include "ruleset-parse.h"
 
 /*
- * @ctx is the table's context, attached to @t (as it is before the
- * command) and to the batch. 0, or a negative errno after diagnostics
- * at the command (-EOPNOTSUPP: a rule nf_tables cannot take; -EINVAL: a
- * rule or chain whose handle is unknown).
+ * One edit from the command to the kernel's answer, the same for nfwalld,
+ * the tests and the fuzzer: nft_edit_begin() checks the command on the
+ * model and compiles the messages; the socket's owner commits them;
+ * nft_edit_end() records the answer and, when the kernel took it, carries
+ * the command out on the model.
  */
-int nft_edit_compile(NftCompileContext *ctx, const Table *t, const Command *c, const CommandPlan *plan,
-                     NftBatch *batch, DiagList *diags);
+typedef struct NftEdit {
+        NftCompileContext *ctx;
+        Table *table;
+        Command *command;
+        CommandPlan plan;
+        bool new_table;         /* the edit makes the table: its head went first */
+        bool open;              /* the context's bookkeeping awaits the answer */
+} NftEdit;
 
-/* After the kernel took it and the model carried it out: new rules' and chains' handles, from the echoes. */
-void nft_edit_take_handles(Table *t, bool new_table, const Command *c, Rule *added, const NftBatch *b);
+int nft_edit_begin(NftEdit *e, NftCompileContext *ctx, Table *t, bool new_table, Command *c, NftBatch *batch,
+                   DiagList *diags);
+int nft_edit_end(NftEdit *e, const NftBatch *batch, bool committed);

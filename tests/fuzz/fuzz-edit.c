@@ -18,7 +18,6 @@
 
 #include "nft-compile.h"
 #include "nft-edit.h"
-#include "ruleset-check.h"
 #include "ruleset-parse.h"
 #include "ruleset-print.h"
 
@@ -111,10 +110,8 @@ static void edit_line(Ruleset *rs, NftCompileState *state, const char *line, siz
         ParseContext pc = { .family = FAMILY_IPV4, .file = "fuzz", .line = 1, .table = TABLE_FILTER, .diags = &diags };
         TokenBuffer tb = TOKEN_BUFFER_INIT;
         Command c = COMMAND_INIT;
-        NftCompileContext *ctx;
-        CommandPlan plan;
         bool new_table = false, refuse = len % 7 == 3;
-        Rule *added;
+        NftEdit e;
         Table *t;
         int r;
 
@@ -133,38 +130,26 @@ static void edit_line(Ruleset *rs, NftCompileState *state, const char *line, siz
                 nft_compile_context_name_sets(state->tables[FAMILY_IPV4][c.table], 1);
                 new_table = true;
         }
-        ctx = state->tables[FAMILY_IPV4][c.table];
-        r = command_resolve(t, &c, &diags, &plan);
-        if (r >= 0 && c.rule && c.type != COMMAND_CHECK && c.type != COMMAND_DELETE)
-                r = table_check_rule(t, plan.chain, plan.index, c.type == COMMAND_REPLACE, c.rule, &diags);
+        r = nft_edit_begin(&e, state->tables[FAMILY_IPV4][c.table], t, new_table, &c, &batch, &diags);
+        if (r < 0 && r != -ENOMEM && diags.n_errors == 0)
+                abort(); /* the edit's contract: a refusal comes with its reason */
+        if (r >= 0 && diags.n_errors > 0)
+                abort();
         if (r < 0 || c.type == COMMAND_CHECK)
                 goto undo;
-
-        nft_batch_set_echo(&batch, true);
-        nft_compile_context_attach(ctx, t, &batch, &diags);
-        nft_compile_context_edit_begin(ctx);
-        if (new_table)
-                r = nft_compile_table_head(ctx);
-        if (r >= 0)
-                r = nft_edit_compile(ctx, t, &c, &plan, &batch, &diags);
-        if (r >= 0 && diags.n_errors > 0)
-                abort(); /* the edit's contract: errors come with a failure */
-        if (r < 0 && r != -ENOMEM && diags.n_errors == 0)
-                abort();
-        nft_compile_context_edit_end(ctx, r >= 0 && !refuse);
-        if (r < 0 || refuse)
+        if (refuse) {
+                (void)nft_edit_end(&e, &batch, false);
                 goto undo;
+        }
 
         /* the kernel's echo: a handle for every rule and chain made anew */
         for (size_t i = 0; i < batch.n_messages; i++)
                 if ((batch.messages[i].kind == NFT_MESSAGE_NEW_RULE || batch.messages[i].kind == NFT_MESSAGE_NEW_CHAIN) &&
                     batch.messages[i].handle == 0)
                         batch.messages[i].handle = ++*next_handle;
-        added = c.type == COMMAND_APPEND || c.type == COMMAND_INSERT || c.type == COMMAND_REPLACE ? c.rule : NULL;
-        if (command_execute(t, &c, &plan) < 0)
+        if (nft_edit_end(&e, &batch, true) < 0)
                 abort(); /* nothing here runs out of memory */
-        nft_edit_take_handles(t, new_table, &c, added, &batch);
-        check_sets(t, ctx);
+        check_sets(t, e.ctx);
         check_model(rs);
         goto out;
 

@@ -1302,10 +1302,8 @@ static int edit(NftSocket *s, Ruleset *rs, NftCompileState *state, const char *l
                             .diags = &diags };
         TokenBuffer tb = TOKEN_BUFFER_INIT;
         Command c = COMMAND_INIT;
-        NftCompileContext *ctx;
-        CommandPlan plan;
         bool new_table = false;
-        Rule *added;
+        NftEdit e;
         Table *t;
         int r;
 
@@ -1319,37 +1317,27 @@ static int edit(NftSocket *s, Ruleset *rs, NftCompileState *state, const char *l
                 nft_compile_context_name_sets(state->tables[FAMILY_IPV4][c.table], 1);
                 new_table = true;
         }
-        ctx = state->tables[FAMILY_IPV4][c.table];
-        ck_assert_ptr_nonnull(ctx);
-        r = command_resolve(t, &c, &diags, &plan);
-        if (r >= 0 && c.rule && c.type != COMMAND_CHECK && c.type != COMMAND_DELETE)
-                r = table_check_rule(t, plan.chain, plan.index, c.type == COMMAND_REPLACE, c.rule, &diags);
+        ck_assert_ptr_nonnull(state->tables[FAMILY_IPV4][c.table]);
+        r = nft_edit_begin(&e, state->tables[FAMILY_IPV4][c.table], t, new_table, &c, &b, &diags);
         if (r < 0) {
+                /* refused by the model (resolve, check); never by the compiler */
+                for (size_t i = 0; i < diags.n_items; i++)
+                        ck_assert_msg(diags.items[i].code != DIAG_KERNEL && diags.items[i].code != DIAG_UNSUPPORTED,
+                                      "%s: not compiled: %s", line, diags.items[i].message);
                 ck_assert_msg(!new_table, "%s: refused in a new table", line);
                 command_deinit(&c);
                 return 1;
         }
-        nft_batch_set_echo(&b, true);
-        nft_compile_context_attach(ctx, t, &b, &diags);
-        nft_compile_context_edit_begin(ctx);
-        if (new_table)
-                ck_assert_int_eq(nft_compile_table_head(ctx), 0);
-        ck_assert_int_eq(nft_edit_compile(ctx, t, &c, &plan, &b, &diags), 0);
-        if (bad_handle && plan.chain)
+        if (bad_handle && e.plan.chain)
                 /* a rule the kernel does not have: the whole transaction is refused */
-                ck_assert_int_eq(nft_batch_del_rule(&b, NFPROTO_IPV4, nft_table_name(c.table), plan.chain->name,
+                ck_assert_int_eq(nft_batch_del_rule(&b, NFPROTO_IPV4, nft_table_name(c.table), e.plan.chain->name,
                                                     bad_handle, NULL),
                                  0);
         r = nft_socket_commit(s, &b, NFT_COMMIT_ECHO, 0, &diags, NULL);
-        nft_compile_context_edit_end(ctx, r >= 0);
-        if (r < 0) {
-                command_deinit(&c);
-                return r;
-        }
-        added = c.type == COMMAND_APPEND || c.type == COMMAND_INSERT || c.type == COMMAND_REPLACE ? c.rule : NULL;
-        ck_assert_int_eq(command_execute(t, &c, &plan), 0);
-        nft_edit_take_handles(t, new_table, &c, added, &b);
+        ck_assert_int_eq(nft_edit_end(&e, &b, r >= 0), 0);
         command_deinit(&c);
+        if (r < 0)
+                return r;
         assert_kernel_is_model(s, t);
         return 0;
 }
