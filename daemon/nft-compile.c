@@ -789,28 +789,26 @@ static int compile_iface(NftRuleBuilder *b, uint32_t key, const char *name, bool
         return nft_build_cmp(b, NFT_REG_1, invert ? NFT_CMP_NEQ : NFT_CMP_EQ, buf, IFNAMSIZ);
 }
 
-static bool mask_is_full(const Addr *m, size_t len) {
-        for (size_t i = 0; i < len; i++)
-                if (m->bytes[i] != 0xff)
-                        return false;
-        return true;
-}
-
 static int compile_addr(NftRuleBuilder *b, const AddrMask *am, bool src, bool invert) {
         bool v6 = b->family == FAMILY_IPV6;
         uint32_t len = v6 ? 16 : 4, offset = v6 ? (src ? 8 : 24) : (src ? 12 : 16);
+        uint32_t prefix = nft_addr_mask_bytes(&am->mask, len);
         static const Addr zero;
         int r;
 
-        r = nft_build_payload(b, NFT_PAYLOAD_NETWORK_HEADER, offset, len, NFT_REG_1);
+        /*
+         * A prefix of whole bytes loads only those bytes, as nft does: one
+         * expression less for the kernel to parse, and for each packet.
+         */
+        r = nft_build_payload(b, NFT_PAYLOAD_NETWORK_HEADER, offset, prefix ? prefix : len, NFT_REG_1);
         if (r < 0)
                 return r;
-        if (!mask_is_full(&am->mask, len)) {
+        if (!prefix) {
                 r = nft_build_bitwise(b, NFT_REG_1, len, &am->mask, &zero);
                 if (r < 0)
                         return r;
         }
-        return nft_build_cmp(b, NFT_REG_1, invert ? NFT_CMP_NEQ : NFT_CMP_EQ, &am->addr, len);
+        return nft_build_cmp(b, NFT_REG_1, invert ? NFT_CMP_NEQ : NFT_CMP_EQ, &am->addr, prefix ? prefix : len);
 }
 
 static int compile_fragment(NftRuleBuilder *b, bool invert) {

@@ -117,6 +117,21 @@ static int read_addr(NftExprReader *rd, Family family, bool src, AddrMask *ret, 
         AddrMask am = {};
         Addr xor = {};
 
+        /* a prefix of whole bytes: a shorter load, no bitwise */
+        for (uint32_t prefix = 1; prefix < len; prefix++) {
+                size_t save = rd->pos;
+
+                if (nft_read_payload(rd, NFT_PAYLOAD_NETWORK_HEADER, offset, prefix, NFT_REG_1) < 0) {
+                        rd->pos = save;
+                        continue;
+                }
+                if (nft_read_cmp(rd, NFT_REG_1, &op, &am.addr, prefix) < 0 || (op != NFT_CMP_EQ && op != NFT_CMP_NEQ))
+                        return -EBADMSG;
+                memset(&am.mask, 0xff, prefix);
+                *ret = am;
+                *ret_invert = op == NFT_CMP_NEQ;
+                return 0;
+        }
         if (nft_read_payload(rd, NFT_PAYLOAD_NETWORK_HEADER, offset, len, NFT_REG_1) < 0)
                 return -EBADMSG;
         if (nft_read_bitwise(rd, NFT_REG_1, len, &am.mask, &xor) < 0) {

@@ -152,17 +152,58 @@ static uint16_t nat_status_to_state(uint32_t status) {
         return (status & IPS_SRC_NAT ? CT_STATE_SNAT : 0) | (status & IPS_DST_NAT ? CT_STATE_DNAT : 0);
 }
 
-/* ct load state, & mask, cmp 0: any of the states (neq), or none of them (eq). */
+/* The ct state values the kernel gives a packet, in order: always exactly one of them. */
+static const uint32_t ct_state_values[] = {
+        CT_STATE_INVALID, CT_STATE_ESTABLISHED, CT_STATE_RELATED, CT_STATE_NEW, CT_STATE_UNTRACKED,
+};
+
+/*
+ * Whether mask is a run of consecutive values of ct_state_values (one value
+ * or more), with its ends in *ret_from and *ret_to.
+ */
+static bool state_mask_is_run(uint32_t mask, uint32_t *ret_from, uint32_t *ret_to) {
+        size_t first = ELEMENTSOF(ct_state_values), last = 0;
+
+        if (mask == 0 || (mask & ~(uint32_t)CT_STATES_PLAIN))
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(ct_state_values); i++)
+                if (mask & ct_state_values[i]) {
+                        if (first == ELEMENTSOF(ct_state_values))
+                                first = i;
+                        last = i;
+                }
+        for (size_t i = first; i <= last; i++)
+                if (!(mask & ct_state_values[i]))
+                        return false;
+        *ret_from = ct_state_values[first];
+        *ret_to = ct_state_values[last];
+        return true;
+}
+
+/*
+ * ct load state, then: any of the states in mask, or (invert) none of them.
+ * A packet's state is exactly one bit, below 256 (so memcmp orders it as a
+ * number in either byte order): one state is a cmp, a run of neighbours a
+ * range, both an expression shorter than the general "& mask, cmp 0".
+ */
 static int build_state_test(NftRuleBuilder *b, uint32_t mask, bool invert) {
+        uint32_t from, to;
         int r;
 
         r = nft_build_ct(b, NFT_CT_STATE, -1, NFT_REG_1);
-        if (r >= 0)
-                r = build_mask_u32(b, mask);
+        if (r < 0)
+                return r;
+        if (state_mask_is_run(mask, &from, &to)) {
+                if (from == to)
+                        return build_cmp_u32(b, invert ? NFT_CMP_NEQ : NFT_CMP_EQ, from);
+                return nft_build_range(b, NFT_REG_1, invert ? NFT_RANGE_NEQ : NFT_RANGE_EQ, &from, &to, sizeof(from));
+        }
+        r = build_mask_u32(b, mask);
         if (r >= 0)
                 r = build_cmp_u32(b, invert ? NFT_CMP_EQ : NFT_CMP_NEQ, 0);
         return r;
 }
+
 
 /* ct load status, & the SNAT/DNAT bits, cmp 0. */
 static int build_nat_test(NftRuleBuilder *b, uint32_t status, bool invert) {
@@ -242,6 +283,39 @@ static int read_bit_test(NftExprReader *rd, uint32_t *ret_mask, bool *ret_eq) {
         return 0;
 }
 
+/* The mirror of build_state_test() after its ct load: the states and whether inverted. */
+static int read_state_test(NftExprReader *rd, uint32_t *ret_mask, bool *ret_invert) {
+        uint32_t from, to, run_from, run_to, op, mask = 0;
+        bool eq;
+
+        if (next_is(rd, "cmp")) {
+                if (nft_read_cmp(rd, NFT_REG_1, &op, &from, sizeof(from)) < 0 ||
+                    (op != NFT_CMP_EQ && op != NFT_CMP_NEQ) || !state_mask_is_run(from, &from, &to) || from != to)
+                        return -EBADMSG;
+                *ret_mask = from;
+                *ret_invert = op == NFT_CMP_NEQ;
+                return 0;
+        }
+        if (next_is(rd, "range")) {
+                if (nft_read_range(rd, NFT_REG_1, &op, &from, &to, sizeof(from)) < 0 ||
+                    (op != NFT_RANGE_EQ && op != NFT_RANGE_NEQ))
+                        return -EBADMSG;
+                for (size_t i = 0; i < ELEMENTSOF(ct_state_values); i++)
+                        if (ct_state_values[i] >= from && ct_state_values[i] <= to)
+                                mask |= ct_state_values[i];
+                /* the range we would write for that mask: its ends are states, and not one */
+                if (!state_mask_is_run(mask, &run_from, &run_to) || run_from != from || run_to != to || from == to)
+                        return -EBADMSG;
+                *ret_mask = mask;
+                *ret_invert = op == NFT_RANGE_NEQ;
+                return 0;
+        }
+        if (read_bit_test(rd, ret_mask, &eq) < 0)
+                return -EBADMSG;
+        *ret_invert = eq;
+        return 0;
+}
+
 /* Whether the next expressions are ct status & SNAT/DNAT bits: the state's test, not --ctstatus. */
 static bool next_is_nat_test(const NftExprReader *rd) {
         NftExprReader probe = *rd;
@@ -289,7 +363,7 @@ static int read_state(NftExprReader *rd, uint16_t *ret_state, bool *ret_invert) 
                 return 1;
         }
 
-        if (read_bit_test(rd, &mask[0], &eq) < 0 || !mask[0] ||
+        if (read_state_test(rd, &mask[0], &eq) < 0 || !mask[0] ||
             (mask[0] & ~(uint32_t)(CT_STATES_PLAIN | CT_STATES_NAT)))
                 return -EBADMSG;
         *ret_state = (uint16_t)mask[0];
@@ -611,7 +685,7 @@ static int state_decompile(NftExprReader *rd, void *data) {
         uint32_t mask;
         bool eq;
 
-        if (nft_read_ct(rd, NFT_CT_STATE, -1, NFT_REG_1) < 0 || read_bit_test(rd, &mask, &eq) < 0 || !mask ||
+        if (nft_read_ct(rd, NFT_CT_STATE, -1, NFT_REG_1) < 0 || read_state_test(rd, &mask, &eq) < 0 || !mask ||
             (mask & ~(uint32_t)CT_STATES_PLAIN))
                 return -EBADMSG;
         st->state = (uint16_t)mask;

@@ -255,8 +255,13 @@ typedef struct ExprCase {
 static const ExprCase expr_cases[] = {
         /* ct state: nft's "ct state related,established" and "ct state ! invalid,untracked" */
         { V4, TABLE_FILTER, "-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT", 0,
+          /* a packet's state is one bit: neighbouring states are a range */
           "[ ct load state => reg 1 ]\n"
-          "[ bitwise reg 1 = ( reg 1 & 0x00000006 ) ^ 0x00000000 ]\n"
+          "[ range eq reg 1 0x00000002 0x00000004 ]" },
+        /* not neighbours (RELATED lies between): the general test */
+        { V4, TABLE_FILTER, "-m conntrack --ctstate NEW,ESTABLISHED -j ACCEPT", 0,
+          "[ ct load state => reg 1 ]\n"
+          "[ bitwise reg 1 = ( reg 1 & 0x0000000a ) ^ 0x00000000 ]\n"
           "[ cmp neq reg 1 0x00000000 ]" },
         { V4, TABLE_FILTER, "-m conntrack ! --ctstate INVALID,UNTRACKED", 0,
           "[ ct load state => reg 1 ]\n"
@@ -264,12 +269,13 @@ static const ExprCase expr_cases[] = {
           "[ cmp eq reg 1 0x00000000 ]" },
         { V4, TABLE_FILTER, "-m state --state NEW -j ACCEPT", 0,
           "[ ct load state => reg 1 ]\n"
-          "[ bitwise reg 1 = ( reg 1 & 0x00000008 ) ^ 0x00000000 ]\n"
-          "[ cmp neq reg 1 0x00000000 ]" },
+          "[ cmp eq reg 1 0x00000008 ]" },
+        { V4, TABLE_FILTER, "-m state ! --state INVALID -j ACCEPT", 0,
+          "[ ct load state => reg 1 ]\n"
+          "[ cmp neq reg 1 0x00000001 ]" },
         { V6, TABLE_FILTER, "-m state ! --state INVALID,NEW,RELATED,ESTABLISHED,UNTRACKED", 0,
           "[ ct load state => reg 1 ]\n"
-          "[ bitwise reg 1 = ( reg 1 & 0x0000004f ) ^ 0x00000000 ]\n"
-          "[ cmp eq reg 1 0x00000000 ]" },
+          "[ range neq reg 1 0x00000001 0x00000040 ]" },
         /* SNAT/DNAT alone: nft's "ct status dnat" */
         { V4, TABLE_FILTER, "-m conntrack --ctstate DNAT -j ACCEPT", 0,
           "[ ct load status => reg 1 ]\n"
@@ -372,8 +378,7 @@ static const ExprCase expr_cases[] = {
           "[ cmp eq reg 1 0x00000001 ]" },
         { V4, TABLE_FILTER, "-m conntrack --ctdir ORIGINAL --ctstate NEW", 0,
           "[ ct load state => reg 1 ]\n"
-          "[ bitwise reg 1 = ( reg 1 & 0x00000008 ) ^ 0x00000000 ]\n"
-          "[ cmp neq reg 1 0x00000000 ]\n"
+          "[ cmp eq reg 1 0x00000008 ]\n"
           "[ ct load direction => reg 1 ]\n"
           "[ cmp eq reg 1 0x00000000 ]" },
         { V6, TABLE_FILTER,
