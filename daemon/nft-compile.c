@@ -204,6 +204,8 @@ static uint64_t set_spec_hash(const NftSetSpec *s) {
 
         h = hash_bytes(h, &s->key_type, sizeof(s->key_type));
         h = hash_bytes(h, &s->key_len, sizeof(s->key_len));
+        h = hash_bytes(h, &s->data_type, sizeof(s->data_type));
+        h = hash_bytes(h, &s->data_len, sizeof(s->data_len));
         h = hash_bytes(h, s->field_len, sizeof(s->field_len));
         h = hash_bytes(h, &s->n_fields, sizeof(s->n_fields));
         h = hash_bytes(h, &s->flags, sizeof(s->flags));
@@ -214,8 +216,8 @@ static uint64_t set_spec_hash(const NftSetSpec *s) {
 }
 
 static bool set_spec_equal(const NftSetSpec *a, const NftSetSpec *b) {
-        return a->key_type == b->key_type && a->key_len == b->key_len &&
-               !memcmp(a->field_len, b->field_len, sizeof(a->field_len)) && a->n_fields == b->n_fields &&
+        return a->key_type == b->key_type && a->key_len == b->key_len && a->data_type == b->data_type &&
+               a->data_len == b->data_len && !memcmp(a->field_len, b->field_len, sizeof(a->field_len)) && a->n_fields == b->n_fields &&
                a->flags == b->flags && a->n_elements == b->n_elements &&
                !memcmp(a->elements, b->elements, a->n_elements * sizeof(NftSetElement)) &&
                a->udata_len == b->udata_len && (!a->udata_len || !memcmp(a->udata, b->udata, a->udata_len));
@@ -302,6 +304,8 @@ static int set_add_elements(struct nftnl_set *set, const NftSetSpec *spec) {
                 if (!el)
                         return -ENOMEM;
                 nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY, e->key, spec->key_len);
+                if (spec->data_len)
+                        nftnl_set_elem_set(el, NFTNL_SET_ELEM_DATA, e->data, spec->data_len);
                 if (concat && interval)
                         nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY_END, e->key_end, spec->key_len);
                 nftnl_set_elem_add(set, el);
@@ -340,6 +344,11 @@ static struct nftnl_set *set_object_new(const NftCompileContext *ctx, const Comp
                 flags |= NFT_SET_INTERVAL;
         if (spec->flags & NFT_SET_SPEC_CONCAT)
                 flags |= NFT_SET_CONCAT;
+        if (spec->data_len) {
+                flags |= NFT_SET_MAP;
+                nftnl_set_set_u32(set, NFTNL_SET_DATA_TYPE, spec->data_type);
+                nftnl_set_set_u32(set, NFTNL_SET_DATA_LEN, spec->data_len);
+        }
         nftnl_set_set_str(set, NFTNL_SET_TABLE, nft_table_name(ctx->table->type));
         nftnl_set_set_str(set, NFTNL_SET_NAME, cs->name);
         nftnl_set_set_u32(set, NFTNL_SET_FAMILY, (uint32_t)nft_family(ctx->table->family));
@@ -380,7 +389,8 @@ static int context_get_set(NftCompileContext *ctx, const NftSetSpec *spec, const
         size_t k;
         int r;
 
-        if (spec->udata_len > 200 || spec->key_len == 0 || spec->key_len > 16)
+        if (spec->udata_len > 200 || spec->key_len == 0 || spec->key_len > 16 || spec->data_len > NFT_MAP_DATA_MAX ||
+            (spec->data_len && (spec->flags & NFT_SET_SPEC_INTERVAL)))
                 return -EINVAL;
         if (ctx->n_buckets) {
                 for (k = h & (ctx->n_buckets - 1); ctx->buckets[k]; k = (k + 1) & (ctx->n_buckets - 1)) {
@@ -746,7 +756,7 @@ int nft_compile_context_get_sets(const NftCompileContext *ctx, struct nftnl_set_
         return 0;
 }
 
-int nft_build_lookup(NftRuleBuilder *b, uint32_t sreg, const NftSetSpec *spec, bool invert) {
+static int build_lookup(NftRuleBuilder *b, uint32_t sreg, int dreg, const NftSetSpec *spec, bool invert) {
         struct nftnl_expr *e;
         const char *name;
         uint32_t id;
@@ -759,12 +769,26 @@ int nft_build_lookup(NftRuleBuilder *b, uint32_t sreg, const NftSetSpec *spec, b
         if (!e)
                 return -ENOMEM;
         nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, sreg);
+        if (dreg >= 0)
+                nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, (uint32_t)dreg);
         nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, name);
         if (id)
                 nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, id);
         if (invert)
                 nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, NFT_LOOKUP_F_INV);
         return 0;
+}
+
+int nft_build_lookup(NftRuleBuilder *b, uint32_t sreg, const NftSetSpec *spec, bool invert) {
+        if (spec->data_len)
+                return -EINVAL;
+        return build_lookup(b, sreg, -1, spec, invert);
+}
+
+int nft_build_map(NftRuleBuilder *b, uint32_t sreg, uint32_t dreg, const NftSetSpec *spec) {
+        if (!spec->data_len)
+                return -EINVAL;
+        return build_lookup(b, sreg, (int)dreg, spec, false);
 }
 
 /* Core matches: -i -o -p -s -d -f, in iptables-nft's order. */

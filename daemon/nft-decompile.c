@@ -226,7 +226,8 @@ static const char *expr_name(const struct nftnl_expr *e) {
 }
 
 static bool set_spec_same(const NftSetSpec *a, const NftSetSpec *b) {
-        return a->key_len == b->key_len && a->flags == b->flags && a->n_elements == b->n_elements &&
+        return a->key_len == b->key_len && a->data_len == b->data_len && a->flags == b->flags &&
+               a->n_elements == b->n_elements &&
                !memcmp(a->elements, b->elements, a->n_elements * sizeof(NftSetElement)) &&
                a->udata_len == b->udata_len && (!a->udata_len || !memcmp(a->udata, b->udata, a->udata_len));
 }
@@ -241,7 +242,17 @@ static bool lookup_same(TableContext *tc, const struct nftnl_expr *kernel, const
         uint32_t sreg = nftnl_expr_get_u32(ours, NFTNL_EXPR_LOOKUP_SREG);
 
         want = nft_compile_context_find_set(tc->verify, nftnl_expr_get_str(ours, NFTNL_EXPR_LOOKUP_SET));
-        if (!want || nft_read_lookup(&rd, sreg, &got, &invert) < 0)
+        if (!want)
+                return false;
+        if (nftnl_expr_is_set(ours, NFTNL_EXPR_LOOKUP_DREG)) {
+                /* a map: the same value register, and no invert */
+                if (nft_read_map(&rd, sreg, nftnl_expr_get_u32(ours, NFTNL_EXPR_LOOKUP_DREG), &got) < 0)
+                        return false;
+                same = set_spec_same(&got, want);
+                nft_set_spec_done(&got);
+                return same;
+        }
+        if (nft_read_lookup(&rd, sreg, &got, &invert) < 0)
                 return false;
         same = set_spec_same(&got, want) &&
                invert == (nftnl_expr_is_set(ours, NFTNL_EXPR_LOOKUP_FLAGS) &&

@@ -11,11 +11,10 @@
  * or log and leave the verdict alone, so the chain goes on with the next
  * rule, as after XT_CONTINUE.
  *
- * Refused at compile time: TTL --ttl-inc/--ttl-dec and HL --hl-inc/
- * --hl-dec. nf_tables has no arithmetic on packet data (bitwise is
- * and/xor/shift, no add); the one native form would be a 256-entry map
- * from the old to the new value, which the codec interface (sets
- * without data) cannot make.
+ * TTL --ttl-inc/--ttl-dec and HL --hl-inc/--hl-dec: nf_tables has no
+ * arithmetic on packet data (bitwise is and/xor/shift, no add), so the
+ * byte goes through a map from its old to its new value, one per table
+ * and amount, shared like every set.
  */
 
 #include <arpa/inet.h>
@@ -325,19 +324,95 @@ static int dscp_decompile(NftExprReader *rd, void *data) {
 
 const NftCodec nft_codec_DSCP = { dscp_compile, dscp_decompile };
 
-/* TTL and HL: only setting is expressible (see the top). */
-static int ttl_refuse(NftRuleBuilder *b, const TargetTtl *t, const char *opt) {
-        return nft_compile_unsupported(b, "--%s-%s: nf_tables cannot add to or subtract from a header field, "
-                                          "only set it; use --%s-set",
-                                       opt, t->mode == TTL_INC ? "inc" : "dec", opt);
+/* nft's datatype number for plain integers: the keys and values of the TTL and HL maps. */
+#define NFT_TYPE_INTEGER 4
+
+/*
+ * The map for --ttl-inc/--ttl-dec N (and HL's), as xt_HL computes the new
+ * value: saturated at 255 and at 0. A value the target leaves as it is
+ * (255 up, 0 down) has no entry: the lookup misses and ends the rule
+ * there, after its counter and with no verdict to skip, so the packet
+ * goes on unwritten, as xt_HL leaves it. Elements in key order.
+ */
+static size_t ttl_map_elements(uint8_t mode, uint8_t amount, NftSetElement ret[256]) {
+        size_t n = 0;
+
+        for (int v = 0; v < 256; v++) {
+                int to = mode == TTL_INC ? MIN(v + amount, 255) : MAX(v - amount, 0);
+
+                if (to == v)
+                        continue;
+                ret[n] = (NftSetElement){};
+                ret[n].key[0] = ret[n].key_end[0] = (uint8_t)v;
+                ret[n].data[0] = (uint8_t)to;
+                n++;
+        }
+        return n;
 }
 
-/* IPv4: TTL and protocol are one 16-bit word for the checksum, as nft writes "ip ttl set". */
+/*
+ * Load the byte, map it, write it back: one byte, at an even offset for
+ * IPv4's TTL (8), so the kernel's checksum update of the written bytes
+ * lines up with the header's 16-bit words.
+ */
+static int ttl_map_compile(NftRuleBuilder *b, const TargetTtl *t, uint32_t offset, bool ipv4_csum) {
+        NftSetElement elements[256];
+        NftSetSpec spec = {
+                .key_type = NFT_TYPE_INTEGER,
+                .key_len = 1,
+                .data_type = NFT_TYPE_INTEGER,
+                .data_len = 1,
+                .elements = elements,
+                .n_elements = ttl_map_elements(t->mode, t->value, elements),
+        };
+        int r;
+
+        r = nft_build_payload(b, NFT_PAYLOAD_NETWORK_HEADER, offset, 1, NFT_REG_1);
+        if (r >= 0)
+                r = nft_build_map(b, NFT_REG_1, NFT_REG_1, &spec);
+        if (r >= 0)
+                r = build_payload_write(b, offset, 1, ipv4_csum);
+        return r;
+}
+
+static int ttl_map_decompile(NftExprReader *rd, uint32_t offset, bool ipv4_csum, TargetTtl *ret) {
+        _cleanup_(nft_set_spec_done) NftSetSpec spec = {};
+        NftSetElement want[256];
+        uint8_t mode, amount;
+
+        if (nft_read_payload(rd, NFT_PAYLOAD_NETWORK_HEADER, offset, 1, NFT_REG_1) < 0 ||
+            nft_read_map(rd, NFT_REG_1, NFT_REG_1, &spec) < 0 || read_payload_write(rd, offset, 1, ipv4_csum) < 0)
+                return -EBADMSG;
+        if (spec.key_len != 1 || spec.data_len != 1 || spec.flags != 0 || spec.udata_len != 0 || spec.n_elements == 0)
+                return -EBADMSG;
+        /* up maps 0 to the amount; down maps 255 to 255 - amount, and has no 0 */
+        if (spec.elements[0].key[0] == 0) {
+                mode = TTL_INC;
+                amount = spec.elements[0].data[0];
+        } else {
+                mode = TTL_DEC;
+                amount = (uint8_t)(255 - spec.elements[spec.n_elements - 1].data[0]);
+        }
+        if (amount == 0 || ttl_map_elements(mode, amount, want) != spec.n_elements ||
+            memcmp(want, spec.elements, spec.n_elements * sizeof(NftSetElement)) != 0)
+                return -EBADMSG;
+        *ret = (TargetTtl){ mode, amount };
+        return 0;
+}
+
+/* Whether the target's expressions start with a one-byte load: the map form. */
+static bool next_is_byte_load(const NftExprReader *rd, uint32_t offset) {
+        NftExprReader probe = *rd;
+
+        return nft_read_payload(&probe, NFT_PAYLOAD_NETWORK_HEADER, offset, 1, NFT_REG_1) == 0;
+}
+
+/* IPv4: setting writes TTL and protocol as one 16-bit word for the checksum, as nft writes "ip ttl set". */
 static int ttl_compile(NftRuleBuilder *b, const void *data) {
         const TargetTtl *t = data;
 
         if (t->mode != TTL_SET)
-                return ttl_refuse(b, t, "ttl");
+                return ttl_map_compile(b, t, IPV4_TTL_OFFSET, true);
         return build_rewrite16(b, IPV4_TTL_OFFSET, (const uint8_t[2]){ 0x00, 0xff },
                                (const uint8_t[2]){ t->value, 0x00 });
 }
@@ -346,6 +421,8 @@ static int ttl_decompile(NftExprReader *rd, void *data) {
         TargetTtl *t = data;
         uint8_t m[2], x[2];
 
+        if (next_is_byte_load(rd, IPV4_TTL_OFFSET))
+                return ttl_map_decompile(rd, IPV4_TTL_OFFSET, true, t);
         if (read_rewrite16(rd, IPV4_TTL_OFFSET, m, x) < 0 || m[0] != 0x00 || m[1] != 0xff || x[1] != 0)
                 return -EBADMSG;
         *t = (TargetTtl){ TTL_SET, x[0] };
@@ -360,7 +437,7 @@ static int hl_compile(NftRuleBuilder *b, const void *data) {
         int r;
 
         if (t->mode != TTL_SET)
-                return ttl_refuse(b, t, "hl");
+                return ttl_map_compile(b, t, IPV6_HOPLIMIT_OFFSET, false);
         r = nft_build_immediate(b, NFT_REG_1, &t->value, 1);
         return r < 0 ? r : build_payload_write(b, IPV6_HOPLIMIT_OFFSET, 1, false);
 }
@@ -369,6 +446,8 @@ static int hl_decompile(NftExprReader *rd, void *data) {
         TargetTtl *t = data;
         uint8_t v;
 
+        if (next_is_byte_load(rd, IPV6_HOPLIMIT_OFFSET))
+                return ttl_map_decompile(rd, IPV6_HOPLIMIT_OFFSET, false, t);
         if (nft_read_immediate(rd, NFT_REG_1, &v, 1) < 0 || read_payload_write(rd, IPV6_HOPLIMIT_OFFSET, 1, false) < 0)
                 return -EBADMSG;
         *t = (TargetTtl){ TTL_SET, v };

@@ -335,6 +335,12 @@ int nft_set_spec_from_set(const struct nftnl_set *set, NftSetSpec *ret) {
                 return -EBADMSG;
         if (flags & NFT_SET_INTERVAL)
                 spec.flags |= NFT_SET_SPEC_INTERVAL;
+        if (flags & NFT_SET_MAP) {
+                spec.data_type = nftnl_set_get_u32(set, NFTNL_SET_DATA_TYPE);
+                spec.data_len = nftnl_set_get_u32(set, NFTNL_SET_DATA_LEN);
+                if (spec.data_len == 0 || spec.data_len > NFT_MAP_DATA_MAX || (flags & NFT_SET_INTERVAL))
+                        return -EBADMSG;
+        }
         if (flags & NFT_SET_CONCAT) {
                 uint32_t n = 0;
                 const uint8_t *fl = nftnl_set_get_data(set, NFTNL_SET_DESC_CONCAT, &n);
@@ -377,6 +383,15 @@ int nft_set_spec_from_set(const struct nftnl_set *set, NftSetSpec *ret) {
                 memset(x->e.key_end, 0xff, klen); /* open end unless an END follows */
                 if (!(spec.flags & NFT_SET_SPEC_INTERVAL))
                         memcpy(x->e.key_end, key, klen);
+                if (spec.data_len) {
+                        uint32_t dlen = 0;
+                        const void *d = nftnl_set_elem_get(el, NFTNL_SET_ELEM_DATA, &dlen);
+                        if (!d || dlen != spec.data_len) {
+                                r = -EBADMSG;
+                                break;
+                        }
+                        memcpy(x->e.data, d, dlen);
+                }
                 if (nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_FLAGS))
                         x->end = nftnl_set_elem_get_u32(el, NFTNL_SET_ELEM_FLAGS) & NFT_SET_ELEM_INTERVAL_END;
                 if (nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_KEY_END)) {
@@ -443,8 +458,33 @@ int nft_read_lookup(NftExprReader *rd, uint32_t sreg, NftSetSpec *ret_spec, bool
         r = nft_set_spec_from_set(set, ret_spec);
         if (r < 0)
                 return r;
+        if (ret_spec->data_len) {
+                nft_set_spec_done(ret_spec);
+                return -EBADMSG;
+        }
         *ret_invert = nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_FLAGS) &&
                       (nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_FLAGS) & NFT_LOOKUP_F_INV);
+        return 0;
+}
+
+int nft_read_map(NftExprReader *rd, uint32_t sreg, uint32_t dreg, NftSetSpec *ret_spec) {
+        const struct nftnl_expr *e = nft_read_expr(rd, "lookup");
+        struct nftnl_set *set;
+        int r;
+
+        if (!e || !expr_u32_is(e, NFTNL_EXPR_LOOKUP_SREG, sreg) || !expr_u32_is(e, NFTNL_EXPR_LOOKUP_DREG, dreg) ||
+            (nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_FLAGS) && nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_FLAGS) != 0))
+                return -EBADMSG;
+        set = reader_find_set(rd, nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET));
+        if (!set)
+                return -EBADMSG;
+        r = nft_set_spec_from_set(set, ret_spec);
+        if (r < 0)
+                return r;
+        if (!ret_spec->data_len) {
+                nft_set_spec_done(ret_spec);
+                return -EBADMSG;
+        }
         return 0;
 }
 

@@ -35,10 +35,16 @@
 
 /* Registers: 16-byte NFT_REG_1..4; the 4-byte NFT_REG32_00.. overlay them. */
 
-/* A set a rule looks up in: shared by all rules of the table with the same key and elements. */
+/*
+ * A set a rule looks up in, or a map it looks a value up in: shared by all
+ * rules of the table with the same key, data and elements.
+ */
+#define NFT_MAP_DATA_MAX 4
+
 typedef struct NftSetElement {
         uint8_t key[16];
         uint8_t key_end[16];            /* interval sets: inclusive end; equal to key for a single value */
+        uint8_t data[NFT_MAP_DATA_MAX]; /* maps: the value, data_len bytes; zero in sets */
 } NftSetElement;
 
 typedef enum NftSetFlags {
@@ -49,6 +55,8 @@ typedef enum NftSetFlags {
 typedef struct NftSetSpec {
         uint32_t key_type;              /* nft's datatype number, for nft list: 13 = inet_service ... */
         uint32_t key_len;               /* bytes; concatenations: each field rounded up to 4 */
+        uint32_t data_type;             /* maps: nft's datatype of the values */
+        uint32_t data_len;              /* maps: bytes of each value, at most NFT_MAP_DATA_MAX; 0 for a set */
         uint8_t field_len[4];           /* concatenations: the length of each field */
         uint8_t n_fields;               /* 0 = a single field */
         uint8_t flags;                  /* NftSetFlags */
@@ -102,6 +110,8 @@ int nft_build_range(NftRuleBuilder *b, uint32_t sreg, uint32_t op, const void *f
 int nft_build_immediate(NftRuleBuilder *b, uint32_t dreg, const void *data, uint32_t len);
 /* A lookup in the table's set with these elements (made once, shared); the spec is copied. */
 int nft_build_lookup(NftRuleBuilder *b, uint32_t sreg, const NftSetSpec *spec, bool invert);
+/* dreg = map[sreg]; a key the map lacks ends the rule there. spec->data_len must be set. */
+int nft_build_map(NftRuleBuilder *b, uint32_t sreg, uint32_t dreg, const NftSetSpec *spec);
 
 /* What a codec's decompile gets: its own expressions, and the table's sets. */
 typedef struct NftExprReader {
@@ -134,6 +144,8 @@ int nft_read_immediate(NftExprReader *rd, uint32_t dreg, void *ret_data, uint32_
  * nft_set_spec_done()) and inversion.
  */
 int nft_read_lookup(NftExprReader *rd, uint32_t sreg, NftSetSpec *ret_spec, bool *ret_invert);
+/* Reads a map lookup from sreg into dreg: the map, with its values. */
+int nft_read_map(NftExprReader *rd, uint32_t sreg, uint32_t dreg, NftSetSpec *ret_spec);
 /* A set of ours as its spec (elements sorted, intervals paired): 0, -EBADMSG, -ENOMEM. */
 int nft_set_spec_from_set(const struct nftnl_set *set, NftSetSpec *ret);
 

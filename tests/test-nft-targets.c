@@ -66,8 +66,6 @@ static bool expect_unsupported(const Chain *c, const Rule *r) {
 
         if (type == TARGET_DNAT)
                 return ((const TargetNat *)data)->flags & NAT_PROTO_OFFSET;
-        if (type == TARGET_TTL || type == TARGET_HL)
-                return ((const TargetTtl *)data)->mode != TTL_SET;
         if (type == TARGET_NETMAP)
                 return !c->builtin;
         return false;
@@ -156,8 +154,10 @@ static void check_rule(const Table *t, const Chain *c, const Rule *rule, NftComp
         unsigned block = target_block(nr, &re);
         payload = calloc(1, rule->target->ext->size);
         ck_assert_ptr_nonnull(payload);
-        NftExprReader rd = block_reader(&re, block, t, compiled, NULL);
+        struct nftnl_set_list *sets = compiled_sets(ctx);
+        NftExprReader rd = block_reader(&re, block, t, compiled, sets);
         r = codec->decompile(&rd, payload);
+        nftnl_set_list_free(sets);
         ck_assert_msg(r == 0, "%s:%u: decompile gives %d", rule->loc.file, rule->loc.line, r);
         ck_assert_msg(nft_read_done(&rd), "%s:%u: decompile left expressions", rule->loc.file, rule->loc.line);
         ck_assert_msg(memcmp(payload, target_data(rule->target), size) == 0, "%s:%u: payload differs after decompile",
@@ -183,7 +183,7 @@ START_TEST(test_golden_round_trip) {
         ck_assert_uint_ge(files, 10);
         /* as many as the golden files hold today; more is fine */
         ck_assert_uint_ge(total.decompiled, 240);
-        ck_assert_uint_ge(total.refused, 10);
+        ck_assert_uint_ge(total.refused, 8);
         fprintf(stderr, "golden: %u files, %u rules compiled and decompiled (%u without their matches), %u refused\n",
                 files, total.decompiled, total.stripped, total.refused);
 }
@@ -320,7 +320,104 @@ static const TextCase text_cases[] = {
         { FAMILY_IPV6, "*mangle\n-A POSTROUTING -j HL --hl-set 42\nCOMMIT\n",
           "[ immediate reg 1 0x0000002a ]\n"
           "[ payload write reg 1 => 1b @ network header + 7 csum_type 0 csum_off 0 csum_flags 0x0 ]\n" },
+        /* no arithmetic in nf_tables: the byte through a map (test_ttl_maps has its elements) */
+        { FAMILY_IPV4, "*mangle\n-A POSTROUTING -j TTL --ttl-inc 1\nCOMMIT\n",
+          "[ payload load 1b @ network header + 8 => reg 1 ]\n"
+          "[ lookup reg 1 set set0 dreg 1 ]\n"
+          "[ payload write reg 1 => 1b @ network header + 8 csum_type 1 csum_off 10 csum_flags 0x0 ]\n" },
+        { FAMILY_IPV6, "*mangle\n-A PREROUTING -j HL --hl-dec 3\nCOMMIT\n",
+          "[ payload load 1b @ network header + 7 => reg 1 ]\n"
+          "[ lookup reg 1 set set0 dreg 1 ]\n"
+          "[ payload write reg 1 => 1b @ network header + 7 csum_type 0 csum_off 0 csum_flags 0x0 ]\n" },
 };
+
+/* The map of --ttl-inc/--ttl-dec and --hl-inc/--hl-dec: xt_HL's saturating sums, unchanged values left out. */
+typedef struct TtlMapCase {
+        Family family;
+        const char *rules;
+        int amount;                     /* added, or (negative) taken away */
+} TtlMapCase;
+
+static const TtlMapCase ttl_map_cases[] = {
+        { FAMILY_IPV4, "*mangle\n-A POSTROUTING -j TTL --ttl-inc 1\nCOMMIT\n", 1 },
+        { FAMILY_IPV4, "*mangle\n-A PREROUTING -j TTL --ttl-dec 255\nCOMMIT\n", -255 },
+        { FAMILY_IPV4, "*mangle\n-A FORWARD -j TTL --ttl-inc 200\nCOMMIT\n", 200 },
+        { FAMILY_IPV6, "*mangle\n-A POSTROUTING -j HL --hl-inc 255\nCOMMIT\n", 255 },
+        { FAMILY_IPV6, "*mangle\n-A PREROUTING -j HL --hl-dec 3\nCOMMIT\n", -3 },
+};
+
+START_TEST(test_ttl_maps) {
+        const TtlMapCase *tc = &ttl_map_cases[_i];
+        _cleanup_(ruleset_freep) Ruleset *rs = parse_text(tc->rules, tc->family);
+        _cleanup_(nft_compile_context_freep) NftCompileContext *ctx = NULL;
+        NftBatch batch = NFT_BATCH_INIT;
+        DiagList diags = DIAG_LIST_INIT;
+        struct nftnl_rule *nr = NULL;
+        struct nftnl_set_list *sets;
+        struct nftnl_set *set;
+        NftSetSpec spec;
+        const Table *t;
+        const Chain *c;
+        const Rule *rule = only_rule(rs, tc->family, &t, &c);
+        size_t n = 0;
+        RuleExprs re;
+        unsigned block;
+        TargetTtl got = {};
+
+        ck_assert_int_eq(nft_compile_context_new(t, &batch, &diags, &ctx), 0);
+        ck_assert_int_eq(nft_compile_rule(ctx, c, rule, &nr), 0);
+        sets = compiled_sets(ctx);
+        set = nftnl_set_list_lookup_byname(sets, "set0");
+        ck_assert_ptr_nonnull(set);
+        ck_assert_uint_eq(nftnl_set_get_u32(set, NFTNL_SET_FLAGS), NFT_SET_CONSTANT | NFT_SET_MAP);
+        ck_assert_int_eq(nft_set_spec_from_set(set, &spec), 0);
+        ck_assert_uint_eq(spec.key_len, 1);
+        ck_assert_uint_eq(spec.data_len, 1);
+        for (int v = 0; v < 256; v++) {
+                int to = v + tc->amount < 0 ? 0 : v + tc->amount > 255 ? 255 : v + tc->amount;
+                if (to == v)
+                        continue;
+                ck_assert_uint_lt(n, spec.n_elements);
+                ck_assert_uint_eq(spec.elements[n].key[0], (unsigned)v);
+                ck_assert_uint_eq(spec.elements[n].data[0], (unsigned)to);
+                n++;
+        }
+        ck_assert_uint_eq(n, spec.n_elements);
+
+        /* it reads back; a map with one value changed does not */
+        block = target_block(nr, &re);
+        NftExprReader rd = block_reader(&re, block, t, rule, sets);
+        ck_assert_int_eq(nft_codec_for_target(rule->target->ext->type)->decompile(&rd, &got), 0);
+        ck_assert_mem_eq(&got, target_data(rule->target), sizeof(got));
+
+        spec.elements[n / 2].data[0] ^= 1;
+        {
+                struct nftnl_set_list *bad = nftnl_set_list_alloc();
+                struct nftnl_set *copy = nftnl_set_alloc();
+                ck_assert_ptr_nonnull(bad);
+                ck_assert_ptr_nonnull(copy);
+                nftnl_set_set_str(copy, NFTNL_SET_NAME, "set0");
+                nftnl_set_set_u32(copy, NFTNL_SET_FLAGS, NFT_SET_CONSTANT | NFT_SET_MAP);
+                nftnl_set_set_u32(copy, NFTNL_SET_KEY_LEN, 1);
+                nftnl_set_set_u32(copy, NFTNL_SET_DATA_LEN, 1);
+                for (size_t i = 0; i < spec.n_elements; i++) {
+                        struct nftnl_set_elem *el = nftnl_set_elem_alloc();
+                        nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY, spec.elements[i].key, 1);
+                        nftnl_set_elem_set(el, NFTNL_SET_ELEM_DATA, spec.elements[i].data, 1);
+                        nftnl_set_elem_add(copy, el);
+                }
+                nftnl_set_list_add(copy, bad);
+                rd = block_reader(&re, block, t, rule, bad);
+                ck_assert_int_eq(nft_codec_for_target(rule->target->ext->type)->decompile(&rd, &got), -EBADMSG);
+                nftnl_set_list_free(bad);
+        }
+        nft_set_spec_done(&spec);
+        nftnl_set_list_free(sets);
+        nftnl_rule_free(nr);
+        nft_batch_deinit(&batch);
+        diag_list_deinit(&diags);
+}
+END_TEST
 
 /* Compiles the case's rule; the rule text is nftnl's, and the target block one expression a line. */
 static struct nftnl_rule *compile_case(const char *text, Family family, DiagList *diags, int *ret,
@@ -392,10 +489,6 @@ static const RefuseCase refuse_cases[] = {
           "base port" },
         { FAMILY_IPV6, "*nat\n-A PREROUTING -p tcp -j DNAT --to-destination [dead::beef]:10-20/ftp\nCOMMIT\n",
           "base port" },
-        { FAMILY_IPV4, "*mangle\n-A POSTROUTING -j TTL --ttl-inc 1\nCOMMIT\n", "--ttl-inc" },
-        { FAMILY_IPV4, "*mangle\n-A POSTROUTING -j TTL --ttl-dec 255\nCOMMIT\n", "--ttl-dec" },
-        { FAMILY_IPV6, "*mangle\n-A POSTROUTING -j HL --hl-inc 1\nCOMMIT\n", "--hl-inc" },
-        { FAMILY_IPV6, "*mangle\n-A PREROUTING -j HL --hl-dec 3\nCOMMIT\n", "--hl-dec" },
         { FAMILY_IPV4, "*nat\n:mapped - [0:0]\n-A PREROUTING -j mapped\n-A mapped -j NETMAP --to 10.0.0.0/8\nCOMMIT\n",
           "user chain mapped" },
 };
@@ -626,6 +719,7 @@ static Suite *targets_suite(void) {
         tc = tcase_create("expressions");
         tcase_add_loop_test(tc, test_expression_text, 0, N_ELEMENTS(text_cases));
         tcase_add_test(tc, test_tos_is_not_dscp);
+        tcase_add_loop_test(tc, test_ttl_maps, 0, N_ELEMENTS(ttl_map_cases));
         suite_add_tcase(s, tc);
 
         tc = tcase_create("refused");

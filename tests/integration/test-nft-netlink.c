@@ -1365,6 +1365,10 @@ START_TEST(test_edits) {
                 "-t mangle -A OUTPUT -p udp -m multiport --dports 53,123 -j MARK --set-mark 1", /* a new table */
                 "-t mangle -N m",
                 "-t mangle -E m m2",
+                "-t mangle -A OUTPUT -j TTL --ttl-inc 3",                       /* a map */
+                "-t mangle -A POSTROUTING -j TTL --ttl-inc 3",                  /* the same map */
+                "-t mangle -D OUTPUT -j TTL --ttl-inc 3",                       /* shared: stays */
+                "-t mangle -R POSTROUTING 1 -j TTL --ttl-dec 2",                /* one map for another */
                 "-A INPUT -p tcp -m multiport --dports 3000,3001 -j DROP",       /* made, then deleted */
                 "-D INPUT -p tcp -m multiport --dports 3000,3001 -j DROP",
                 "-A INPUT -p tcp -m multiport --dports 3000,3002 -j DROP",

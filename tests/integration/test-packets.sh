@@ -764,6 +764,82 @@ if loaded_or_skip "$F" 6 "$f" "nat.v6"; then
         assert_eq "$(server_last tcp 80 "$srvlog" | cut -d' ' -f1)" "$FWS6" "v6 MASQUERADE: server saw the router's address"
 fi
 
+# ============================================================== TTL / HL
+# --ttl-inc/--ttl-dec and --hl-inc/--hl-dec on the router. The server's own
+# table (nft, not the loader under test) drops every probe whose TTL or hop
+# limit is not the one the rule must give it, so "open" proves the value,
+# and, for IPv4, the header checksum the kernel checks on arrival. The
+# client sends with 64; forwarding takes 1 off before FORWARD.
+section "TTL and HL: add and subtract, saturating (router)"
+new_topo
+start_server "$S" tcp 80 tcp 81 tcp 82 tcp 83 tcp 84
+nsx "$S" nft -f - <<'EOF' || nfw_die "the server's TTL checks"
+table ip ttlcheck {
+        chain in {
+                type filter hook input priority 0;
+                tcp dport 80 ip ttl != 53 drop
+                tcp dport 81 ip ttl != 68 drop
+                tcp dport 82 ip ttl != 255 drop
+                tcp dport 83 ip ttl != 0 drop
+                tcp dport 84 ip ttl != 63 drop
+        }
+}
+table ip6 hlcheck {
+        chain in {
+                type filter hook input priority 0;
+                tcp dport 80 ip6 hoplimit != 53 drop
+                tcp dport 81 ip6 hoplimit != 68 drop
+                tcp dport 82 ip6 hoplimit != 255 drop
+                tcp dport 83 ip6 hoplimit != 0 drop
+                tcp dport 84 ip6 hoplimit != 63 drop
+        }
+}
+EOF
+expect_verdict "$C" tcp "$SRV4" 81 timeout "before the rules, TTL 63 fails the server's check for 68"
+expect_verdict "$C" tcp "$SRV6" 81 timeout "before the rules, hop limit 63 fails the server's check for 68"
+f=$(rules_file ttl.v4 <<'EOF'
+*mangle
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A PREROUTING -p tcp -m tcp --dport 80 -j TTL --ttl-dec 10
+-A FORWARD -p tcp -m tcp --dport 81 -j TTL --ttl-inc 5
+-A FORWARD -p tcp -m tcp --dport 82 -j TTL --ttl-inc 250
+-A FORWARD -p tcp -m tcp --dport 83 -j TTL --ttl-dec 100
+COMMIT
+EOF
+)
+if loaded_or_skip "$F" 4 "$f" "ttl.v4"; then
+        expect_verdict "$C" tcp "$SRV4" 80 open "TTL --ttl-dec 10 in PREROUTING: 64 - 10 - 1 = 53"
+        expect_verdict "$C" tcp "$SRV4" 81 open "TTL --ttl-inc 5 in FORWARD: 63 + 5 = 68"
+        expect_verdict "$C" tcp "$SRV4" 82 open "TTL --ttl-inc 250 stops at 255"
+        expect_verdict "$C" tcp "$SRV4" 83 open "TTL --ttl-dec 100 stops at 0"
+        expect_verdict "$C" tcp "$SRV4" 84 open "no rule: 63"
+fi
+f=$(rules_file hl.v6 <<'EOF'
+*mangle
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A PREROUTING -p tcp -m tcp --dport 80 -j HL --hl-dec 10
+-A FORWARD -p tcp -m tcp --dport 81 -j HL --hl-inc 5
+-A FORWARD -p tcp -m tcp --dport 82 -j HL --hl-inc 250
+-A FORWARD -p tcp -m tcp --dport 83 -j HL --hl-dec 100
+COMMIT
+EOF
+)
+if loaded_or_skip "$F" 6 "$f" "hl.v6"; then
+        expect_verdict "$C" tcp "$SRV6" 80 open "HL --hl-dec 10 in PREROUTING: 64 - 10 - 1 = 53"
+        expect_verdict "$C" tcp "$SRV6" 81 open "HL --hl-inc 5 in FORWARD: 63 + 5 = 68"
+        expect_verdict "$C" tcp "$SRV6" 82 open "HL --hl-inc 250 stops at 255"
+        expect_verdict "$C" tcp "$SRV6" 83 open "HL --hl-dec 100 stops at 0"
+        expect_verdict "$C" tcp "$SRV6" 84 open "no rule: 63"
+fi
+
 # ============================================================== atomicity
 # The running ruleset stays in force when a new one fails to load, and the
 # error names the line of the bad rule.
