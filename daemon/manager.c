@@ -633,6 +633,22 @@ static int manager_read_kernel_full(Manager *m, unsigned families, DiagList *dia
         return 0;
 }
 
+/* Which of our tables the kernel holds now, in the families. */
+static int manager_present_tables(Manager *m, unsigned families, NftPresentTables *ret) {
+        for (Family f = 0; f < _FAMILY_MAX; f++) {
+                _cleanup_(nft_table_names_freep) char **names = NULL;
+                int r;
+
+                if (!(families & FAMILY_BIT(f)))
+                        continue;
+                r = nft_socket_list_tables(m->nft, nft_family(f), NFT_TABLE_PREFIX, &names);
+                if (r < 0)
+                        return r;
+                nft_present_tables_add(ret, f, names);
+        }
+        return 0;
+}
+
 static int manager_read_kernel(Manager *m, unsigned families, DiagList *diags, Ruleset **ret) {
         return manager_read_kernel_full(m, families, diags, NULL, NULL, ret);
 }
@@ -714,9 +730,34 @@ static int manager_commit(Manager *m, const Ruleset *rs, unsigned families, Rule
                         return r;
                 rs = empty;
         }
-        r = nft_compile_ruleset_keep(rs, families, &batch, diags, handles_to ? &made : NULL);
-        if (r >= 0)
-                r = nft_socket_commit(m->nft, &batch, 0, 0, diags, NULL);
+        /*
+         * First only our tables the kernel holds are replaced, read at the
+         * generation the commit names; if another commit came between
+         * (-ERESTART: nothing applied), every table type, blind.
+         */
+        for (unsigned attempt = 0;; attempt++) {
+                _cleanup_(diag_list_deinit) DiagList attempt_diags = { .max_items = diags->max_items };
+                NftPresentTables present = {};
+                uint32_t genid = 0;
+                bool known = attempt == 0 && nft_socket_get_genid(m->nft, &genid) >= 0 &&
+                             manager_present_tables(m, families, &present) >= 0;
+
+                r = nft_compile_ruleset_keep(rs, families, known ? &present : NULL, &batch, &attempt_diags,
+                                             handles_to ? &made : NULL);
+                if (r >= 0)
+                        r = nft_socket_commit(m->nft, &batch, known ? NFT_COMMIT_GENID : 0, genid, &attempt_diags,
+                                              NULL);
+                if (r == -ERESTART && attempt == 0) {
+                        log_debug("the ruleset changed while the load was built; building it again");
+                        nft_compile_state_drop(&made, FAMILY_ANY);
+                        nft_batch_deinit(&batch);
+                        batch = NFT_BATCH_INIT;
+                        continue;
+                }
+                if (diag_list_append(diags, &attempt_diags) < 0 && r >= 0)
+                        r = -ENOMEM;
+                break;
+        }
 
         if (r == -ENOBUFS) {
                 /* Replies were lost: whether it was committed is for the kernel to say. */

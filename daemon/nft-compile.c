@@ -1177,6 +1177,7 @@ void nft_compile_state_drop(NftCompileState *s, unsigned families) {
  * nft_compile_ruleset_keep() - nft_compile_ruleset(), keeping what edits build on
  * @rs: the ruleset
  * @families: FAMILY_BIT()s
+ * @present: our tables the kernel holds, or NULL (unknown: every type)
  * @batch: where the messages go
  * @diags: where problems go
  * @state: NULL, or where each compiled table's context is kept (replacing
@@ -1185,8 +1186,17 @@ void nft_compile_state_drop(NftCompileState *s, unsigned families) {
  *
  * Return: as nft_compile_ruleset(); @state is changed only on success.
  */
-int nft_compile_ruleset_keep(const Ruleset *rs, unsigned families, NftBatch *batch, DiagList *diags,
-                             NftCompileState *state) {
+void nft_present_tables_add(NftPresentTables *p, Family f, char *const *names) {
+        for (; names && *names; names++) {
+                TableType t = nft_table_from_name(*names);
+
+                if ((int)t >= 0)
+                        p->types[f] |= 1u << t;
+        }
+}
+
+int nft_compile_ruleset_keep(const Ruleset *rs, unsigned families, const NftPresentTables *present, NftBatch *batch,
+                             DiagList *diags, NftCompileState *state) {
         NftCompileState made = {};
         uint32_t next_set_id = 0;
         int r, err = 0;
@@ -1196,6 +1206,8 @@ int nft_compile_ruleset_keep(const Ruleset *rs, unsigned families, NftBatch *bat
                         continue;
                 /* create-if-missing then delete: 6.1 has no DESTROY, and DEL must not fail */
                 for (TableType t = 0; t < _TABLE_TYPE_MAX; t++) {
+                        if (present && !(present->types[f] & (1u << t)))
+                                continue;
                         r = batch_add_table(batch, NFT_MESSAGE_NEW_TABLE, f, t, NULL);
                         if (r >= 0)
                                 r = batch_add_table(batch, NFT_MESSAGE_DEL_TABLE, f, t, NULL);
@@ -1230,7 +1242,7 @@ int nft_compile_ruleset_keep(const Ruleset *rs, unsigned families, NftBatch *bat
 }
 
 int nft_compile_ruleset(const Ruleset *rs, unsigned families, NftBatch *batch, DiagList *diags) {
-        return nft_compile_ruleset_keep(rs, families, batch, diags, NULL);
+        return nft_compile_ruleset_keep(rs, families, NULL, batch, diags, NULL);
 }
 
 /**

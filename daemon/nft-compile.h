@@ -41,9 +41,28 @@ typedef struct NftCompileState {
 } NftCompileState;
 
 void nft_compile_state_drop(NftCompileState *s, unsigned families);
-/* nft_compile_ruleset(), keeping each table's context in @state (NULL: not) when all compiled. */
-int nft_compile_ruleset_keep(const Ruleset *rs, unsigned families, NftBatch *batch, DiagList *diags,
-                             NftCompileState *state);
+
+/*
+ * Which of our tables the kernel holds, per family: bit (1 << TableType).
+ * Read at a generation the commit then names (NFT_COMMIT_GENID), it lets a
+ * load delete just those, instead of creating and deleting every table
+ * type blind, which has the kernel make, announce and free tables that
+ * never were.
+ */
+typedef struct NftPresentTables {
+        unsigned types[_FAMILY_MAX];
+} NftPresentTables;
+
+/* Adds the names of a family's tables (nft_socket_list_tables()) that are ours. */
+void nft_present_tables_add(NftPresentTables *p, Family f, char *const *names);
+
+/*
+ * nft_compile_ruleset(), keeping each table's context in @state (NULL: not)
+ * when all compiled; with @present (NULL: unknown), only those of our
+ * tables are deleted first.
+ */
+int nft_compile_ruleset_keep(const Ruleset *rs, unsigned families, const NftPresentTables *present, NftBatch *batch,
+                             DiagList *diags, NftCompileState *state);
 /* After the kernel took the batch: each chain's and rule's handle, from its message, into rs. */
 void nft_compile_assign_handles(Ruleset *rs, unsigned families, const NftBatch *b);
 

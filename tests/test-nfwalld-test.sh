@@ -24,7 +24,7 @@ expect() { # NAME WANT_RC WANT_STDOUT WANT_STDERR -- CMD...
 printf '%s\n' '*filter' ':INPUT DROP [0:0]' '-A INPUT -p tcp --dport 22 -j ACCEPT' '-A INPUT -s 10.1.2.3/8 -j DROP' 'COMMIT' > good.v4
 printf '%s\n' '*filter' '-A INPUT -p tcp --dport 99999 -j ACCEPT' '-A INPUT -m recent --set' '-A INPUT -j NOPE' 'COMMIT' > bad.v4
 printf '%s\n' '*filter' '-A INPUT -s 2001:db8::1/32 -p ipv6-icmp -j ACCEPT' 'COMMIT' > good.v6
-printf '%s\n' '*mangle' '-A POSTROUTING -j TTL --ttl-inc 1' 'COMMIT' > uncompilable.v4
+printf '%s\n' '*nat' '-A PREROUTING -p tcp -j DNAT --to-destination 10.0.0.1:1000-2000/1500' 'COMMIT' > uncompilable.v4
 
 canon='*filter
 :INPUT DROP [0:0]
@@ -51,7 +51,7 @@ expect "an IPv6 file read as IPv4 fails at the address" 1 "" \
 'good.v6:2:13: error: --source: "2001:db8::1" is not an IPv4 address (host names are not resolved)' \
   -- "$nfwalld" --test --no-kernel good.v6
 expect "what nf_tables cannot express is found without the kernel" 1 "" \
-'uncompilable.v4:2:19: error: --ttl-inc: nf_tables cannot add to or subtract from a header field, only set it; use --ttl-set' \
+'uncompilable.v4:2:25: error: DNAT'"'"'s base port ("/1500") has no nf_tables form: the nat expression has no register for it (Linux 6.18 has none); map the ports without it' \
   -- "$nfwalld" --test --no-kernel uncompilable.v4
 # A rule's userdata holds 256 bytes: its comment and nfwall's tag (8 bytes
 # for this rule), each with a 2-byte header, the comment with its NUL.

@@ -174,7 +174,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
         if (size > 8192 || ruleset_parse_string(base, strlen(base), "base", FAMILY_IPV4, &diags, &rs) < 0)
                 return 0;
-        if (nft_compile_ruleset_keep(rs, FAMILY_BIT(FAMILY_IPV4), &batch, &diags, &state) < 0)
+        if (nft_compile_ruleset_keep(rs, FAMILY_BIT(FAMILY_IPV4), NULL, &batch, &diags, &state) < 0)
                 abort();
         nft_compile_assign_handles(rs, FAMILY_BIT(FAMILY_IPV4), &batch);
         nft_batch_deinit(&batch);

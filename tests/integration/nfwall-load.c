@@ -53,16 +53,28 @@ static int commit(Ruleset *rs, Family family, unsigned flags, bool stats, NftBat
         NftCommitStats st = {};
         int r;
 
-        uint64_t t0 = now_usec();
-        r = nft_compile_ruleset(rs, FAMILY_BIT(family), batch, &diags);
-        uint64_t compile_usec = now_usec() - t0;
-        if (r >= 0) {
-                r = nft_socket_open(&sock);
-                if (r < 0)
-                        fprintf(stderr, "nfwall-load: cannot open a netlink socket: %s\n", strerror(-r));
+        _cleanup_(nft_table_names_freep) char **names = NULL;
+        NftPresentTables present = {};
+        uint32_t genid = 0;
+        uint64_t compile_usec = 0;
+
+        /* as nfwalld does: replace the tables of ours the kernel holds, at the generation they were read */
+        r = nft_socket_open(&sock);
+        if (r < 0) {
+                fprintf(stderr, "nfwall-load: cannot open a netlink socket: %s\n", strerror(-r));
+                return r;
         }
+        if (nft_socket_get_genid(sock, &genid) >= 0 &&
+            nft_socket_list_tables(sock, nft_family(family), NFT_TABLE_PREFIX, &names) >= 0) {
+                nft_present_tables_add(&present, family, names);
+                flags |= NFT_COMMIT_GENID;
+        }
+        uint64_t t0 = now_usec();
+        r = nft_compile_ruleset_keep(rs, FAMILY_BIT(family), (flags & NFT_COMMIT_GENID) ? &present : NULL, batch,
+                                     &diags, NULL);
+        compile_usec = now_usec() - t0;
         if (r >= 0)
-                r = nft_socket_commit(sock, batch, flags, 0, &diags, &st);
+                r = nft_socket_commit(sock, batch, flags, genid, &diags, &st);
         diag_list_sort(&diags);
         diag_list_print(&diags, stderr);
         if (stats && r >= 0)

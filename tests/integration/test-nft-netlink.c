@@ -861,6 +861,96 @@ START_TEST(test_replace_keeps_others) {
 }
 END_TEST
 
+/* The batch's DEL_TABLE messages, as "family:name" words in order. */
+static void batch_deleted_tables(const NftBatch *b, char *ret, size_t size) {
+        size_t n = 0;
+
+        ret[0] = 0;
+        for (size_t i = 0; i < b->n_messages; i++) {
+                const struct nlmsghdr *nlh = b->messages[i].nlh;
+                struct nftnl_table *t;
+
+                if (b->messages[i].kind != NFT_MESSAGE_DEL_TABLE)
+                        continue;
+                t = nftnl_table_alloc();
+                ck_assert_ptr_nonnull(t);
+                ck_assert_int_eq(nftnl_table_nlmsg_parse(nlh, t), 0);
+                n += (size_t)snprintf(ret + n, size - n, "%s%u:%s", n ? " " : "",
+                                      nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY), nftnl_table_get_str(t, NFTNL_TABLE_NAME));
+                nftnl_table_free(t);
+        }
+}
+
+/* Our tables of the family, "name name ..." in kernel order. */
+static void listed_tables(NftSocket *s, int family, char *ret, size_t size) {
+        _cleanup_(nft_table_names_freep) char **names = NULL;
+        size_t n = 0;
+
+        ret[0] = 0;
+        ck_assert_int_eq(nft_socket_list_tables(s, family, NFT_TABLE_PREFIX, &names), 0);
+        for (char **p = names; *p; p++)
+                n += (size_t)snprintf(ret + n, size - n, "%s%s", n ? " " : "", *p);
+}
+
+/*
+ * A load that knows which of our tables the kernel holds deletes just
+ * those (none in a new namespace), at the generation it read them; a
+ * commit between makes the kernel refuse it whole.
+ */
+START_TEST(test_present_tables) {
+        static const char both[] = "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n*mangle\n-A OUTPUT -j ACCEPT\nCOMMIT\n";
+        static const char filter[] = "*filter\n-A INPUT -j DROP\nCOMMIT\n";
+        _cleanup_(nft_socket_freep) NftSocket *s = socket_new();
+        _cleanup_(ruleset_freep) Ruleset *a = NULL, *b = NULL;
+        _cleanup_(diag_list_deinit) DiagList diags = DIAG_LIST_INIT;
+        char deleted[256], listed[256];
+
+        ck_assert_int_eq(ruleset_parse_string(both, strlen(both), FILE_NAME, FAMILY_IPV4, &diags, &a), 0);
+        ck_assert_int_eq(ruleset_parse_string(filter, strlen(filter), FILE_NAME, FAMILY_IPV4, &diags, &b), 0);
+
+        for (unsigned step = 0; step < 3; step++) {
+                _cleanup_(nft_batch_deinit) NftBatch batch = NFT_BATCH_INIT;
+                _cleanup_(nft_table_names_freep) char **names = NULL;
+                NftPresentTables present = {};
+                uint32_t genid;
+
+                ck_assert_int_eq(nft_socket_get_genid(s, &genid), 0);
+                ck_assert_int_eq(nft_socket_list_tables(s, NFPROTO_IPV4, NFT_TABLE_PREFIX, &names), 0);
+                nft_present_tables_add(&present, FAMILY_IPV4, names);
+                ck_assert_int_eq(nft_compile_ruleset_keep(step == 0 ? a : b, FAMILY_BIT(FAMILY_IPV4), &present, &batch,
+                                                          &diags, NULL),
+                                 0);
+                batch_deleted_tables(&batch, deleted, sizeof(deleted));
+                if (step == 0) {
+                        /* a new namespace: nothing to delete, nothing made only to be freed */
+                        ck_assert_str_eq(deleted, "");
+                        ck_assert_int_eq(nft_socket_commit(s, &batch, NFT_COMMIT_GENID, genid, &diags, NULL), 0);
+                        listed_tables(s, NFPROTO_IPV4, listed, sizeof(listed));
+                        ck_assert_str_eq(listed, "nfwall-filter nfwall-mangle");
+                } else if (step == 1) {
+                        /* the two that exist, and only those; mangle is not made again */
+                        ck_assert_str_eq(deleted, "2:nfwall-filter 2:nfwall-mangle");
+                        ck_assert_int_eq(nft_socket_commit(s, &batch, NFT_COMMIT_GENID, genid, &diags, NULL), 0);
+                        listed_tables(s, NFPROTO_IPV4, listed, sizeof(listed));
+                        ck_assert_str_eq(listed, "nfwall-filter");
+                } else {
+                        /* someone commits between the reading and ours: refused whole, nothing changed */
+                        _cleanup_(nft_batch_deinit) NftBatch other = NFT_BATCH_INIT;
+                        uint64_t handle;
+
+                        ck_assert_str_eq(deleted, "2:nfwall-filter");
+                        add(&other, NFT_MESSAGE_NEW_TABLE, nl_table_new(NFPROTO_INET, "other"), 1);
+                        ck_assert_uint_eq(commit_ok(s, &other, &handle, 0), 0);
+                        ck_assert_int_eq(nft_socket_commit(s, &batch, NFT_COMMIT_GENID, genid, &diags, NULL),
+                                         -ERESTART);
+                        listed_tables(s, NFPROTO_IPV4, listed, sizeof(listed));
+                        ck_assert_str_eq(listed, "nfwall-filter");
+                }
+                ck_assert_uint_eq(diags.n_items, 0);
+        }
+}
+END_TEST
+
 START_TEST(test_big_set) {
         _cleanup_(nft_socket_freep) NftSocket *s = socket_new();
         _cleanup_(nft_batch_deinit) NftBatch b = NFT_BATCH_INIT;
@@ -1387,7 +1477,7 @@ START_TEST(test_edits) {
         ck_assert_int_eq(ruleset_parse_string(predicted_v4, strlen(predicted_v4), FILE_NAME, FAMILY_IPV4, &diags,
                                               &rs),
                          0);
-        ck_assert_int_eq(nft_compile_ruleset_keep(rs, FAMILY_BIT(FAMILY_IPV4), &b, &diags, &state), 0);
+        ck_assert_int_eq(nft_compile_ruleset_keep(rs, FAMILY_BIT(FAMILY_IPV4), NULL, &b, &diags, &state), 0);
         ck_assert_int_eq(nft_socket_commit(s, &b, 0, 0, &diags, NULL), 0);
         nft_compile_assign_handles(rs, FAMILY_BIT(FAMILY_IPV4), &b);
         for (TableType t = 0; t < _TABLE_TYPE_MAX; t++)
@@ -1436,7 +1526,7 @@ START_TEST(test_edits_random) {
         unsigned seed = 20261126, done = 0, refused = 0, failed = 0;
 
         ck_assert_int_eq(ruleset_parse_string(base, strlen(base), FILE_NAME, FAMILY_IPV4, &diags, &rs), 0);
-        ck_assert_int_eq(nft_compile_ruleset_keep(rs, FAMILY_BIT(FAMILY_IPV4), &b, &diags, &state), 0);
+        ck_assert_int_eq(nft_compile_ruleset_keep(rs, FAMILY_BIT(FAMILY_IPV4), NULL, &b, &diags, &state), 0);
         ck_assert_int_eq(nft_socket_commit(s, &b, 0, 0, &diags, NULL), 0);
         nft_compile_assign_handles(rs, FAMILY_BIT(FAMILY_IPV4), &b);
 
@@ -1509,6 +1599,7 @@ static Suite *nft_netlink_suite(void) {
         tcase_add_test(tc, test_predicted_handles);
         tcase_add_test(tc, test_edits);
         tcase_add_test(tc, test_edits_random);
+        tcase_add_test(tc, test_present_tables);
         suite_add_tcase(s, tc);
         return s;
 }
