@@ -111,6 +111,7 @@ static int batch_add_message(NftBatch *b, NftMessageKind kind, struct nlmsghdr *
                 .seq = nlh->nlmsg_seq,
                 .loc = loc ? *loc : SOURCE_LOC_NULL,
                 .handle = handle,
+                .replay = b->replay,
         };
         if (kind == NFT_MESSAGE_NEW_RULE)
                 b->n_rules++;
@@ -135,6 +136,10 @@ static void chain_payload(struct nlmsghdr *nlh, const void *object) {
 
 static void rule_payload(struct nlmsghdr *nlh, const void *object) {
         nftnl_rule_nlmsg_build_payload(nlh, (struct nftnl_rule *)object);
+}
+
+static void obj_payload(struct nlmsghdr *nlh, const void *object) {
+        nftnl_obj_nlmsg_build_payload(nlh, (struct nftnl_obj *)object);
 }
 
 static void set_payload(struct nlmsghdr *nlh, const void *object) {
@@ -265,6 +270,23 @@ int nft_batch_add_set(NftBatch *b, struct nftnl_set *set, const SourceLoc *loc, 
 static int rule_count_expr(struct nftnl_expr *e, void *userdata) {
         (*(unsigned *)userdata)++;
         return 0;
+}
+
+/**
+ * nft_batch_add_obj() - serialise a NEWOBJ message (created if missing)
+ * @b: the batch
+ * @obj: family, table, name, type and its data; stays the caller's
+ * @loc: what to blame if the kernel refuses it (the first rule using it)
+ * @handle: the handle the object will get, or 0
+ *
+ * Return: 0, -EINVAL, or -ENOMEM; nothing added on failure.
+ */
+int nft_batch_add_obj(NftBatch *b, struct nftnl_obj *obj, const SourceLoc *loc, uint64_t handle) {
+        if (!nftnl_obj_is_set(obj, NFTNL_OBJ_FAMILY) || !nftnl_obj_is_set(obj, NFTNL_OBJ_TYPE) ||
+            !name_ok(nftnl_obj_get_str(obj, NFTNL_OBJ_TABLE)) || !name_ok(nftnl_obj_get_str(obj, NFTNL_OBJ_NAME)))
+                return -EINVAL;
+        return batch_add_object(b, NFT_MESSAGE_NEW_OBJ, NFT_MSG_NEWOBJ, nftnl_obj_get_u32(obj, NFTNL_OBJ_FAMILY),
+                                NLM_F_CREATE, obj_payload, obj, loc, handle);
 }
 
 static int batch_add_rule(NftBatch *b, struct nftnl_rule *rule, uint16_t flags, const SourceLoc *loc,

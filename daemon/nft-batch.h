@@ -25,6 +25,7 @@
 #include <libnftnl/chain.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
+#include <libnftnl/object.h>
 #include <libnftnl/table.h>
 
 #include "diag.h"
@@ -59,6 +60,7 @@ typedef enum NftMessageKind {
         NFT_MESSAGE_DEL_SET,            /* one no rule looks up any more */
         NFT_MESSAGE_NEW_RULE,           /* appended, inserted or replacing another */
         NFT_MESSAGE_DEL_RULE,           /* one rule, or every rule of a chain */
+        NFT_MESSAGE_NEW_OBJ,            /* a stateful object: a ct helper */
         _NFT_MESSAGE_KIND_MAX,
         _NFT_MESSAGE_KIND_INVALID = -EINVAL,
 } NftMessageKind;
@@ -77,6 +79,11 @@ typedef struct NftMessage {
         uint64_t handle;
         uint32_t seq;                   /* its first sequence number; a set has one more per element message */
         NftMessageKind kind;
+        /*
+         * Of the raw table's replay after conntrack (nft-compile), not of a
+         * model chain or rule: no model object takes its handle.
+         */
+        bool replay;
 } NftMessage;
 
 typedef struct NftBatch {
@@ -90,6 +97,7 @@ typedef struct NftBatch {
         uint64_t n_bytes;
         uint32_t n_seqs;                /* the messages use sequence numbers 1 .. n_seqs */
         bool echo;                      /* the rules' headers ask for NLM_F_ECHO */
+        bool replay;                    /* messages added now are NftMessage.replay */
 } NftBatch;
 
 #define NFT_BATCH_INIT ((NftBatch){})
@@ -109,6 +117,7 @@ int nft_batch_add_table(NftBatch *b, NftMessageKind kind, const struct nftnl_tab
 int nft_batch_add_chain(NftBatch *b, const struct nftnl_chain *chain, const SourceLoc *loc, uint64_t handle);
 int nft_batch_add_set(NftBatch *b, struct nftnl_set *set, const SourceLoc *loc, uint64_t handle);
 int nft_batch_add_rule(NftBatch *b, struct nftnl_rule *rule, const SourceLoc *loc, uint64_t handle);
+int nft_batch_add_obj(NftBatch *b, struct nftnl_obj *obj, const SourceLoc *loc, uint64_t handle);
 
 /* Where a runtime edit puts a rule, relative to a rule already in the chain (by handle). */
 typedef enum NftRulePlace {

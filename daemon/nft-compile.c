@@ -21,14 +21,20 @@
 #include <string.h>
 
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
+#include <libnftnl/object.h>
 #include <libnftnl/udata.h>
 
+#include "ext-conntrack.h"
 #include "nft-compile.h"
 #include "nft-ext.h"
 #include "nft-layout.h"
 #include "ruleset-ext.h"
 #include "ruleset-names.h"
+
+/* Our objects' names: a ct helper's ("ftp-tcp"); the kernel takes NFT_OBJ_MAXNAMELEN. */
+#define NFT_OBJ_NAME_MAX 32
 
 static const char *const nft_table_names[_TABLE_TYPE_MAX] = {
         [TABLE_FILTER] = NFT_TABLE_PREFIX "filter",
@@ -142,6 +148,15 @@ struct NftCompileContext {
         size_t *unused;
         size_t n_unused;
         size_t n_unused_allocated;
+        /*
+         * CT --helper (the replay of the raw table after conntrack, below):
+         * the helper objects made, and whether the table can be replayed.
+         */
+        char (*objects)[NFT_OBJ_NAME_MAX];
+        size_t n_objects;
+        bool replay_checked;
+        const Rule *replay_blocker;     /* a rule in the way, or NULL */
+        const char *replay_why;         /* what it does that the replay cannot */
         /* Reused for every rule streamed into the batch: no tree of objects per rule. */
         struct nftnl_rule *scratch;
         const Chain *scratch_chain;
@@ -170,6 +185,7 @@ NftCompileContext *nft_compile_context_free(NftCompileContext *ctx) {
         free(ctx->buckets);
         free(ctx->journal);
         free(ctx->unused);
+        free(ctx->objects);
         if (ctx->scratch)
                 nftnl_rule_free(ctx->scratch);
         if (ctx->udata)
@@ -1127,6 +1143,391 @@ int nft_compile_table_head(NftCompileContext *ctx) {
         return r;
 }
 
+/*
+ * ---- CT --helper: the raw table replayed after conntrack ----
+ *
+ * xt_CT attaches a template carrying the helper in raw (priority -300),
+ * before conntrack (-200) makes the connection; nf_tables assigns a helper
+ * only to a connection conntrack has made ("ct helper set", an objref to a
+ * ct helper object), so after it. nfwall keeps the raw table as written,
+ * CT --helper compiled there as the template plain CT attaches (which
+ * keeps later CT and NOTRACK rules off the packet, as in xt) and the
+ * objref, which does nothing to a template and names the helper when the
+ * table is read back. Then it replays the table in chains of its own at
+ * priority -199 (NFT_REPLAY_PRIORITY), whose rules have the same matches
+ * and only their effect on the walk: CT --helper assigns the helper (to a
+ * new connection that is not an expected one: those keep their master's,
+ * as with the template) and ends the walk, as CT, NOTRACK and every
+ * verdict do (xt_CT leaves a packet with a template alone); RETURN, jumps
+ * and gotos go to the replayed chains; other rules leave nothing to
+ * replay. That walk is the raw table's only where every match gives the
+ * same answer at -199 as at -300: no rule of the table may change the
+ * packet (MARK, TTL, ...), keep state from packet to packet (limit) or
+ * test conntrack (state, conntrack, connmark). Otherwise CT --helper is
+ * refused, naming the rule in the way.
+ */
+
+static void nftnl_obj_freep(struct nftnl_obj **p) {
+        if (*p)
+                nftnl_obj_free(*p);
+}
+
+static void nftnl_rule_freep(struct nftnl_rule **p) {
+        if (*p)
+                nftnl_rule_free(*p);
+}
+
+static void nftnl_chain_freep(struct nftnl_chain **p) {
+        if (*p)
+                nftnl_chain_free(*p);
+}
+
+/* What a rule of the raw table does to the replay's walk. */
+typedef enum ReplayAction {
+        REPLAY_NONE,                    /* nothing: LOG, NFLOG, no target */
+        REPLAY_HELPER,                  /* assign the helper, then end the walk */
+        REPLAY_END,                     /* end the walk: a verdict, CT, NOTRACK */
+        REPLAY_RETURN,
+        REPLAY_JUMP,
+        REPLAY_GOTO,
+} ReplayAction;
+
+static ReplayAction replay_action(const Rule *r) {
+        if (!r->target)
+                return REPLAY_NONE;
+        switch (r->target->ext->type) {
+        case TARGET_CT:
+                return ((const TargetCt *)target_data(r->target))->helper[0] ? REPLAY_HELPER : REPLAY_END;
+        case TARGET_ACCEPT:
+        case TARGET_DROP:
+        case TARGET_REJECT:
+        case TARGET_NOTRACK:
+                return REPLAY_END;
+        case TARGET_RETURN:
+                return REPLAY_RETURN;
+        case TARGET_JUMP:
+                return REPLAY_JUMP;
+        case TARGET_GOTO:
+                return REPLAY_GOTO;
+        case TARGET_LOG:
+        case TARGET_NFLOG:
+                return REPLAY_NONE;
+        case TARGET_SNAT:
+        case TARGET_DNAT:
+        case TARGET_MASQUERADE:
+        case TARGET_REDIRECT:
+        case TARGET_NETMAP:
+        case TARGET_MARK:
+        case TARGET_CONNMARK:
+        case TARGET_TCPMSS:
+        case TARGET_TOS:
+        case TARGET_DSCP:
+        case TARGET_TTL:
+        case TARGET_HL:
+        case _TARGET_TYPE_MAX:
+        case _TARGET_TYPE_INVALID:
+                break;
+        }
+        return -EINVAL;
+}
+
+/* Why the rule's walk could differ after conntrack, or NULL. */
+static const char *replay_obstacle(const Rule *r) {
+        for (const Match *m = r->matches; m; m = m->next) {
+                MatchType t = m->ext->type;
+
+                if (t == MATCH_CONNTRACK || t == MATCH_STATE || t == MATCH_CONNMARK)
+                        return "tests conntrack, which has made the connection by then";
+                if (t == MATCH_LIMIT)
+                        return "counts packets, which a second evaluation would count again";
+        }
+        if ((int)replay_action(r) < 0)
+                return "changes the packet";
+        return NULL;
+}
+
+static void context_check_replay(NftCompileContext *ctx) {
+        const Table *t = ctx->table;
+
+        if (ctx->replay_checked)
+                return;
+        ctx->replay_checked = true;
+        for (size_t i = 0; i < t->n_chains && !ctx->replay_blocker; i++)
+                for (size_t k = 0; k < t->chains[i]->n_rules; k++) {
+                        const char *why = replay_obstacle(t->chains[i]->rules[k]);
+                        if (why) {
+                                ctx->replay_blocker = t->chains[i]->rules[k];
+                                ctx->replay_why = why;
+                                break;
+                        }
+                }
+}
+
+bool nft_table_has_helpers(const Table *t) {
+        if (t->type != TABLE_RAW)
+                return false;
+        for (size_t i = 0; i < t->n_chains; i++)
+                for (size_t k = 0; k < t->chains[i]->n_rules; k++)
+                        if (replay_action(t->chains[i]->rules[k]) == REPLAY_HELPER)
+                                return true;
+        return false;
+}
+
+const char *nft_replay_chain_name(const char *chain, char *buf, size_t size) {
+        snprintf(buf, size, "%s%s", NFT_REPLAY_CHAIN_PREFIX, chain);
+        return buf;
+}
+
+/* "ftp-tcp": the helper's ct helper object for the protocol; a helper is per layer-4 protocol. */
+static int helper_object_name(const char *helper, uint8_t proto, char ret[static NFT_OBJ_NAME_MAX]) {
+        const char *p = proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : NULL;
+
+        if (!p)
+                return -EINVAL;
+        snprintf(ret, NFT_OBJ_NAME_MAX, "%s-%s", helper, p);
+        return 0;
+}
+
+static int context_make_helper(NftCompileContext *ctx, const char *name, const char *helper, uint8_t proto,
+                               const SourceLoc *loc) {
+        _cleanup_(nftnl_obj_freep) struct nftnl_obj *obj = NULL;
+        char(*o)[NFT_OBJ_NAME_MAX];
+        int r;
+
+        for (size_t i = 0; i < ctx->n_objects; i++)
+                if (streq(ctx->objects[i], name))
+                        return 0;
+        o = reallocarray(ctx->objects, ctx->n_objects + 1, sizeof(*o));
+        if (!o)
+                return -ENOMEM;
+        ctx->objects = o;
+        if (ctx->batch) {
+                obj = nftnl_obj_alloc();
+                if (!obj)
+                        return -ENOMEM;
+                nftnl_obj_set_str(obj, NFTNL_OBJ_TABLE, nft_table_name(ctx->table->type));
+                nftnl_obj_set_str(obj, NFTNL_OBJ_NAME, name);
+                nftnl_obj_set_u32(obj, NFTNL_OBJ_FAMILY, (uint32_t)nft_family(ctx->table->family));
+                nftnl_obj_set_u32(obj, NFTNL_OBJ_TYPE, NFT_OBJECT_CT_HELPER);
+                nftnl_obj_set_str(obj, NFTNL_OBJ_CT_HELPER_NAME, helper);
+                nftnl_obj_set_u16(obj, NFTNL_OBJ_CT_HELPER_L3PROTO, (uint16_t)nft_family(ctx->table->family));
+                nftnl_obj_set_u8(obj, NFTNL_OBJ_CT_HELPER_L4PROTO, proto);
+                r = nft_batch_add_obj(ctx->batch, obj, loc, ctx->last_handle + 1);
+                if (r < 0)
+                        return r;
+                ctx->last_handle++;
+        }
+        snprintf(ctx->objects[ctx->n_objects++], NFT_OBJ_NAME_MAX, "%s", name);
+        return 0;
+}
+
+static int build_objref_helper(NftRuleBuilder *b, const char *name) {
+        struct nftnl_expr *e = nft_expr_new(b, "objref");
+
+        if (!e)
+                return -ENOMEM;
+        nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE, NFT_OBJECT_CT_HELPER);
+        nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_IMM_NAME, name);
+        return 0;
+}
+
+int nft_build_ct_helper(NftRuleBuilder *b, const char *helper) {
+        NftCompileContext *ctx = b->ctx;
+        const Rule *r = b->model;
+        char name[NFT_OBJ_NAME_MAX];
+        int k;
+
+        if (!(r->flags & RULE_HAS_PROTO) || (r->flags & RULE_INV_PROTO) ||
+            helper_object_name(helper, r->proto, name) < 0)
+                return nft_compile_unsupported(b, "CT --helper needs -p tcp or -p udp (without \"!\"), as iptables does");
+        context_check_replay(ctx);
+        if (ctx->replay_blocker)
+                return nft_compile_unsupported(b, "CT --helper: nf_tables assigns helpers only after conntrack, where "
+                                                  "nfwall replays the raw table; it cannot replay line %u, which %s",
+                                               ctx->replay_blocker->loc.line, ctx->replay_why);
+        k = context_make_helper(ctx, name, helper, r->proto, &b->loc);
+        return k < 0 ? k : build_objref_helper(b, name);
+}
+
+int nft_read_ct_helper(NftExprReader *rd, char *ret, size_t size) {
+        const struct nftnl_expr *e = nft_read_expr(rd, "objref");
+        const Rule *r = rd->model;
+        char want[NFT_OBJ_NAME_MAX];
+        const char *name, *dash;
+
+        if (!e || !nftnl_expr_is_set(e, NFTNL_EXPR_OBJREF_IMM_TYPE) ||
+            nftnl_expr_get_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE) != NFT_OBJECT_CT_HELPER ||
+            !nftnl_expr_is_set(e, NFTNL_EXPR_OBJREF_IMM_NAME))
+                return -EBADMSG;
+        name = nftnl_expr_get_str(e, NFTNL_EXPR_OBJREF_IMM_NAME);
+        dash = strrchr(name, '-');
+        if (!dash || dash == name || (size_t)(dash - name) >= size)
+                return -EBADMSG;
+        memcpy(ret, name, (size_t)(dash - name));
+        ret[dash - name] = 0;
+        /* the object of that helper for the rule's protocol, as compile names it */
+        if (!r || helper_object_name(ret, r->proto, want) < 0 || !streq(want, name))
+                return -EBADMSG;
+        return 0;
+}
+
+static int build_verdict(NftRuleBuilder *b, int verdict, const char *chain) {
+        struct nftnl_expr *e = nft_expr_new(b, "immediate");
+
+        if (!e)
+                return -ENOMEM;
+        nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+        nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)verdict);
+        if (chain)
+                nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
+        return 0;
+}
+
+/*
+ * One rule of the replay, into @nr (table, chain, family set): the rule's
+ * matches, then what it does to the walk. A helper rule is two: the
+ * assignment (@second false), then the end of the walk (@second true).
+ */
+static int compile_replay_rule(NftCompileContext *ctx, const Rule *rule, bool second, struct nftnl_rule *nr) {
+        NftRuleBuilder b = {
+                .ctx = ctx,
+                .rule = nr,
+                .family = ctx->table->family,
+                .table = ctx->table->type,
+                .model = rule,
+                .loc = rule->loc,
+                .diags = ctx->diags,
+        };
+        ReplayAction a = replay_action(rule);
+        char chain[NFT_NAME_MAXLEN];
+        int r;
+
+        r = compile_core(&b);
+        for (const Match *m = rule->matches; r >= 0 && m; m = m->next)
+                r = nft_codec_for_match(m->ext->type)->compile(&b, match_data(m));
+        if (r < 0)
+                return r;
+        switch (a) {
+        case REPLAY_HELPER:
+                if (!second) {
+                        const uint32_t expected = IPS_EXPECTED, zero = 0;
+                        char name[NFT_OBJ_NAME_MAX];
+
+                        r = nft_build_ct(&b, NFT_CT_STATUS, -1, NFT_REG_1);
+                        if (r >= 0)
+                                r = nft_build_bitwise(&b, NFT_REG_1, sizeof(expected), &expected, &zero);
+                        if (r >= 0)
+                                r = nft_build_cmp(&b, NFT_REG_1, NFT_CMP_EQ, &zero, sizeof(zero));
+                        if (r >= 0)
+                                r = helper_object_name(((const TargetCt *)target_data(rule->target))->helper,
+                                                       rule->proto, name);
+                        return r < 0 ? r : build_objref_helper(&b, name);
+                }
+                return build_verdict(&b, NF_ACCEPT, NULL);
+        case REPLAY_END:
+                return build_verdict(&b, NF_ACCEPT, NULL);
+        case REPLAY_RETURN:
+                return build_verdict(&b, NFT_RETURN, NULL);
+        case REPLAY_JUMP:
+        case REPLAY_GOTO:
+                nft_replay_chain_name(((const TargetChain *)target_data(rule->target))->chain, chain, sizeof(chain));
+                return build_verdict(&b, a == REPLAY_JUMP ? NFT_JUMP : NFT_GOTO, chain);
+        case REPLAY_NONE:
+                break;
+        }
+        return -EINVAL;
+}
+
+/**
+ * nft_compile_replay() - the raw table's replay after conntrack, chain by chain
+ * @ctx: the raw table's context, its rules compiled (their helpers made)
+ * @fn: called with each replay chain (its rules NULL), then with each of its rules
+ * @userdata: for @fn
+ *
+ * Nothing when the table has no CT --helper rule.
+ *
+ * Return: 0, what @fn returned, or a negative errno.
+ */
+int nft_compile_replay(NftCompileContext *ctx, NftReplayFn fn, void *userdata) {
+        const Table *t = ctx->table;
+        _cleanup_(nftnl_rule_freep) struct nftnl_rule *nr = NULL;
+        char name[NFT_NAME_MAXLEN];
+        int r;
+
+        if (!nft_table_has_helpers(t))
+                return 0;
+        for (size_t i = 0; i < t->n_chains; i++) {
+                const Chain *c = t->chains[i];
+
+                nft_replay_chain_name(c->name, name, sizeof(name));
+                r = fn(ctx, c, name, NULL, userdata);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < t->n_chains; i++) {
+                const Chain *c = t->chains[i];
+
+                nft_replay_chain_name(c->name, name, sizeof(name));
+                for (size_t k = 0; k < c->n_rules; k++) {
+                        const Rule *rule = c->rules[k];
+                        ReplayAction a = replay_action(rule);
+
+                        for (unsigned pass = 0; pass < (a == REPLAY_HELPER ? 2u : a == REPLAY_NONE ? 0u : 1u); pass++) {
+                                nr = nftnl_rule_alloc();
+                                if (!nr)
+                                        return -ENOMEM;
+                                nftnl_rule_set_str(nr, NFTNL_RULE_TABLE, nft_table_name(t->type));
+                                nftnl_rule_set_str(nr, NFTNL_RULE_CHAIN, name);
+                                nftnl_rule_set_u32(nr, NFTNL_RULE_FAMILY, (uint32_t)nft_family(t->family));
+                                r = compile_replay_rule(ctx, rule, pass == 1, nr);
+                                if (r >= 0)
+                                        r = fn(ctx, c, name, nr, userdata);
+                                if (r < 0)
+                                        return r;
+                                nftnl_rule_free(TAKE_PTR(nr));
+                        }
+                }
+        }
+        return 0;
+}
+
+/* Into the batch: the chains (base chains at NFT_REPLAY_PRIORITY), then the rules. */
+static int replay_to_batch(NftCompileContext *ctx, const Chain *c, const char *name, struct nftnl_rule *nr,
+                           _unused_ void *userdata) {
+        int r;
+
+        if (nr) {
+                r = nft_batch_add_rule(ctx->batch, nr, &ctx->table->loc, ctx->last_handle + 1);
+        } else {
+                _cleanup_(nftnl_chain_freep) struct nftnl_chain *chain = nftnl_chain_alloc();
+
+                if (!chain)
+                        return -ENOMEM;
+                nftnl_chain_set_str(chain, NFTNL_CHAIN_TABLE, nft_table_name(ctx->table->type));
+                nftnl_chain_set_str(chain, NFTNL_CHAIN_NAME, name);
+                nftnl_chain_set_u32(chain, NFTNL_CHAIN_FAMILY, (uint32_t)nft_family(ctx->table->family));
+                if (c->builtin) {
+                        nftnl_chain_set_u32(chain, NFTNL_CHAIN_HOOKNUM, (uint32_t)c->hook);
+                        nftnl_chain_set_s32(chain, NFTNL_CHAIN_PRIO, NFT_REPLAY_PRIORITY);
+                        nftnl_chain_set_str(chain, NFTNL_CHAIN_TYPE, "filter");
+                        nftnl_chain_set_u32(chain, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+                }
+                r = nft_batch_add_chain(ctx->batch, chain, &ctx->table->loc, ctx->last_handle + 1);
+        }
+        if (r >= 0)
+                ctx->last_handle++;
+        return r;
+}
+
+static int compile_table_replay(NftCompileContext *ctx) {
+        int r;
+
+        ctx->batch->replay = true;
+        r = nft_compile_replay(ctx, replay_to_batch, NULL);
+        ctx->batch->replay = false;
+        return r;
+}
+
 static int compile_table(const Table *t, NftBatch *batch, uint32_t *next_set_id, DiagList *diags,
                          NftCompileContext **ret) {
         _cleanup_(nft_compile_context_freep) NftCompileContext *ctx = NULL;
@@ -1156,6 +1557,8 @@ static int compile_table(const Table *t, NftBatch *batch, uint32_t *next_set_id,
                         r = k_r;
                 }
         }
+        if (r >= 0 && err == 0)
+                r = compile_table_replay(ctx);
         if (r >= 0 && err == 0 && ret) {
                 /* kept for edits: nothing of this batch's, or of the caller's, may be used after it is gone */
                 ctx->next_set_id = &ctx->own_set_id;
@@ -1265,7 +1668,8 @@ void nft_compile_assign_handles(Ruleset *rs, unsigned families, const NftBatch *
                         if (!t)
                                 continue;
                         for (size_t i = 0; i < t->n_chains; i++) {
-                                while (next_chain < b->n_messages && b->messages[next_chain].kind != NFT_MESSAGE_NEW_CHAIN)
+                                while (next_chain < b->n_messages && (b->messages[next_chain].kind != NFT_MESSAGE_NEW_CHAIN ||
+                                                                      b->messages[next_chain].replay))
                                         next_chain++;
                                 if (next_chain == b->n_messages)
                                         return;
@@ -1274,7 +1678,9 @@ void nft_compile_assign_handles(Ruleset *rs, unsigned families, const NftBatch *
                         for (size_t i = 0; i < t->n_chains; i++) {
                                 Chain *c = t->chains[i];
                                 for (size_t k = 0; k < c->n_rules; k++) {
-                                        while (next_rule < b->n_messages && b->messages[next_rule].kind != NFT_MESSAGE_NEW_RULE)
+                                        while (next_rule < b->n_messages &&
+                                                       (b->messages[next_rule].kind != NFT_MESSAGE_NEW_RULE ||
+                                                        b->messages[next_rule].replay))
                                                 next_rule++;
                                         if (next_rule == b->n_messages)
                                                 return;

@@ -19,7 +19,8 @@ int nft_family(Family f) _const_;       /* NFPROTO_IPV4 / NFPROTO_IPV6 */
 
 /*
  * Replaces every table of ours in the families of `families` (FAMILY_BIT()s)
- * with what rs holds: each is created if missing, deleted, and made again
+ * with what rs holds: each is created if missing, deleted (with
+ * nft_compile_ruleset_keep()'s @present: only those the kernel holds), and made again
  * with its chains, sets and rules, so that the transaction starts from
  * nothing whatever the kernel held. Tables rs does not have end up absent.
  * Since every table is made anew, each chain, set and rule message
@@ -63,6 +64,23 @@ void nft_present_tables_add(NftPresentTables *p, Family f, char *const *names);
  */
 int nft_compile_ruleset_keep(const Ruleset *rs, unsigned families, const NftPresentTables *present, NftBatch *batch,
                              DiagList *diags, NftCompileState *state);
+/*
+ * CT --helper: the raw table replayed after conntrack (nft-compile.c says
+ * why and how), in chains named NFT_REPLAY_CHAIN_PREFIX + the chain's name:
+ * longer than any iptables chain name, so never one of the model's.
+ */
+#define NFT_REPLAY_CHAIN_PREFIX "after-conntrack-for-helpers:"
+/* Its base chains' priority: NF_IP_PRI_CONNTRACK + 1, the connection made, not yet confirmed. */
+#define NFT_REPLAY_PRIORITY (-199)
+_Static_assert(sizeof(NFT_REPLAY_CHAIN_PREFIX) - 1 >= CHAIN_NAME_MAX, "replay chains must not be model chains");
+
+bool nft_table_has_helpers(const Table *t);
+const char *nft_replay_chain_name(const char *chain, char *buf, size_t size);
+/* A replay chain (@nr NULL) or one of its rules, in the order they go into a batch. */
+typedef int (*NftReplayFn)(NftCompileContext *ctx, const Chain *c, const char *name, struct nftnl_rule *nr,
+                           void *userdata);
+int nft_compile_replay(NftCompileContext *ctx, NftReplayFn fn, void *userdata);
+
 /* After the kernel took the batch: each chain's and rule's handle, from its message, into rs. */
 void nft_compile_assign_handles(Ruleset *rs, unsigned families, const NftBatch *b);
 

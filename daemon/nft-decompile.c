@@ -421,6 +421,11 @@ static int add_foreign(TableContext *tc, Chain *chain, const struct nftnl_rule *
         return 0;
 }
 
+/* The raw table's replay after conntrack: not the model's, checked whole by check_replay(). */
+static bool is_replay_chain(const char *name) {
+        return name && strncmp(name, NFT_REPLAY_CHAIN_PREFIX, strlen(NFT_REPLAY_CHAIN_PREFIX)) == 0;
+}
+
 static int decompile_rules(TableContext *tc) {
         struct nftnl_rule_list_iter *it;
         struct nftnl_rule *nr;
@@ -440,6 +445,8 @@ static int decompile_rules(TableContext *tc) {
                 Rule *r = NULL;
                 RuleUdata u;
 
+                if (is_replay_chain(nftnl_rule_get_str(nr, NFTNL_RULE_CHAIN)))
+                        continue;       /* checked whole, by check_replay() */
                 if (!chain) {
                         k = -EBADMSG;
                         break;
@@ -479,6 +486,101 @@ static int decompile_rules(TableContext *tc) {
         return k;
 }
 
+/* Walks the dump's replay chains, then their rules, in the order a compile writes them. */
+typedef struct ReplayCheck {
+        TableContext *tc;
+        struct nftnl_chain_list_iter *chains;
+        struct nftnl_rule_list_iter *rules;
+} ReplayCheck;
+
+static struct nftnl_chain *next_replay_chain(ReplayCheck *rc) {
+        struct nftnl_chain *c;
+
+        while ((c = nftnl_chain_list_iter_next(rc->chains)))
+                if (is_replay_chain(nftnl_chain_get_str(c, NFTNL_CHAIN_NAME)))
+                        return c;
+        return NULL;
+}
+
+static struct nftnl_rule *next_replay_rule(ReplayCheck *rc) {
+        struct nftnl_rule *r;
+
+        while ((r = nftnl_rule_list_iter_next(rc->rules)))
+                if (is_replay_chain(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN)))
+                        return r;
+        return NULL;
+}
+
+static int replay_same(NftCompileContext *ctx, const Chain *c, const char *name, struct nftnl_rule *want,
+                       void *userdata) {
+        ReplayCheck *rc = userdata;
+
+        if (!want) {
+                struct nftnl_chain *got = next_replay_chain(rc);
+
+                if (!got || !streq(nftnl_chain_get_str(got, NFTNL_CHAIN_NAME), name) ||
+                    nftnl_chain_is_set(got, NFTNL_CHAIN_HOOKNUM) != c->builtin)
+                        return -EBADMSG;
+                if (c->builtin && ((Hook)nftnl_chain_get_u32(got, NFTNL_CHAIN_HOOKNUM) != c->hook ||
+                                   nftnl_chain_get_s32(got, NFTNL_CHAIN_PRIO) != NFT_REPLAY_PRIORITY ||
+                                   nftnl_chain_get_u32(got, NFTNL_CHAIN_POLICY) != NF_ACCEPT))
+                        return -EBADMSG;
+                return 0;
+        }
+        {
+                struct nftnl_rule *got = next_replay_rule(rc);
+                struct nftnl_expr_iter *it;
+                const struct nftnl_expr *exprs[NFT_RULE_MAX_EXPRS];
+                struct nftnl_expr *e;
+                size_t n = 0;
+                bool same;
+
+                if (!got || !streq(nftnl_rule_get_str(got, NFTNL_RULE_CHAIN), name))
+                        return -EBADMSG;
+                it = nftnl_expr_iter_create(got);
+                if (!it)
+                        return -ENOMEM;
+                while ((e = nftnl_expr_iter_next(it)) && n < NFT_RULE_MAX_EXPRS)
+                        exprs[n++] = e;
+                nftnl_expr_iter_destroy(it);
+                same = exprs_same(rc->tc, exprs, n, want);
+                return same ? 0 : -EBADMSG;
+        }
+}
+
+/*
+ * The raw table's replay after conntrack (CT --helper) is not in the
+ * model: it must be exactly what the model's raw table makes, and absent
+ * without a CT --helper rule.
+ */
+static int check_replay(TableContext *tc) {
+        ReplayCheck rc = { .tc = tc };
+        int k = 0;
+
+        if (tc->dump->chains) {
+                rc.chains = nftnl_chain_list_iter_create(tc->dump->chains);
+                if (!rc.chains)
+                        return -ENOMEM;
+        }
+        if (tc->dump->rules) {
+                rc.rules = nftnl_rule_list_iter_create(tc->dump->rules);
+                if (!rc.rules)
+                        k = -ENOMEM;
+        }
+        if (k >= 0 && rc.chains && rc.rules)
+                k = nft_compile_replay(tc->verify, replay_same, &rc);
+        /* nothing more than the model makes */
+        if (k >= 0 && ((rc.chains && next_replay_chain(&rc)) || (rc.rules && next_replay_rule(&rc))))
+                k = -EBADMSG;
+        if (k >= 0 && nft_table_has_helpers(tc->table) && (!rc.chains || !rc.rules))
+                k = -EBADMSG;
+        if (rc.chains)
+                nftnl_chain_list_iter_destroy(rc.chains);
+        if (rc.rules)
+                nftnl_rule_list_iter_destroy(rc.rules);
+        return k;
+}
+
 static int decompile_chains(TableContext *tc) {
         struct nftnl_chain_list_iter *it;
         struct nftnl_chain *nc;
@@ -493,6 +595,8 @@ static int decompile_chains(TableContext *tc) {
                 const char *name = nftnl_chain_get_str(nc, NFTNL_CHAIN_NAME);
                 Chain *c;
 
+                if (is_replay_chain(name))
+                        continue;       /* checked whole, by check_replay() */
                 if (nftnl_chain_is_set(nc, NFTNL_CHAIN_HOOKNUM)) {
                         Hook h = (Hook)nftnl_chain_get_u32(nc, NFTNL_CHAIN_HOOKNUM);
                         c = table_find_chain(tc->table, name);
@@ -542,6 +646,8 @@ int nft_decompile_table(const NftTableDump *dump, Ruleset *rs, DiagList *diags) 
         k = decompile_chains(&tc);
         if (k >= 0)
                 k = decompile_rules(&tc);
+        if (k >= 0)
+                k = check_replay(&tc);
         if (k < 0)
                 ruleset_remove_table(rs, family, type);
         return k;

@@ -11,7 +11,9 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "ext-conntrack.h"
 #include "nft-edit.h"
+#include "ruleset-ext.h"
 #include "ruleset-check.h"
 #include "ruleset-names.h"
 
@@ -355,11 +357,51 @@ static void edit_take_handles(Table *t, bool new_table, const Command *c, Rule *
  * Return: 0; the refusal after diagnostics (-ENOENT for no such chain or
  * rule, -EINVAL...); -ENOMEM. On failure nothing is left open.
  */
+/*
+ * Whether the command changes what the raw table's replay after conntrack
+ * (CT --helper, nft-compile) is made of: its rules and chains. The replay
+ * is built with the whole table, at a load; an edit cannot rebuild it.
+ */
+static bool edit_changes_replay(const Table *t, const Command *c) {
+        bool adds_helper = c->rule && c->rule->target && c->rule->target->ext->type == TARGET_CT &&
+                           ((const TargetCt *)target_data(c->rule->target))->helper[0];
+
+        if (t->type != TABLE_RAW || (!adds_helper && !nft_table_has_helpers(t)))
+                return false;
+        switch (c->type) {
+        case COMMAND_APPEND:
+        case COMMAND_DELETE:
+        case COMMAND_INSERT:
+        case COMMAND_REPLACE:
+        case COMMAND_FLUSH:
+        case COMMAND_NEW_CHAIN:
+        case COMMAND_DELETE_CHAIN:
+        case COMMAND_RENAME_CHAIN:
+                return true;
+        case COMMAND_CHECK:
+        case COMMAND_LIST:
+        case COMMAND_LIST_RULES:
+        case COMMAND_ZERO:
+        case COMMAND_POLICY:                /* raw's policies act before the replay, whose own accept */
+        case _COMMAND_TYPE_MAX:
+        case _COMMAND_TYPE_INVALID:
+                break;
+        }
+        return false;
+}
+
 int nft_edit_begin(NftEdit *e, NftCompileContext *ctx, Table *t, bool new_table, Command *c, NftBatch *batch,
                    DiagList *diags) {
         int r;
 
         *e = (NftEdit){ .ctx = ctx, .table = t, .command = c, .new_table = new_table };
+        if (edit_changes_replay(t, c)) {
+                r = diag_list_add(diags, DIAG_ERROR, DIAG_UNSUPPORTED, c->rule ? &c->rule->loc : NULL,
+                                  "the raw table assigns conntrack helpers (CT --helper), which nfwall does by "
+                                  "replaying the table after conntrack, built whole when the rules file is "
+                                  "loaded: change the rules file and reload");
+                return r < 0 ? r : -EOPNOTSUPP;
+        }
         r = command_resolve(t, c, diags, &e->plan);
         if (r >= 0 && c->rule && c->type != COMMAND_CHECK && c->type != COMMAND_DELETE)
                 r = table_check_rule(t, e->plan.chain, e->plan.index, c->type == COMMAND_REPLACE, c->rule, diags);

@@ -22,7 +22,9 @@
  *    has no attribute for it here): refused unless one side is whole.
  *  - CT --helper needs a ct helper object and a rule after conntrack has
  *    made the connection; in the raw table (priority -300) "ct helper set"
- *    would do nothing. Refused.
+ *    does nothing. The rule attaches the template plain CT attaches and
+ *    refers to the helper's object (for the read back); nft-compile
+ *    replays the raw table after conntrack to assign it.
  */
 
 #include <inttypes.h>
@@ -762,15 +764,16 @@ static int ct_compile(NftRuleBuilder *b, const void *data) {
         if ((ct->flags & TARGET_CT_NOTRACK) && (ct->helper[0] || ct->zone))
                 return nft_compile_unsupported(b, "CT --notrack with --helper or --zone: the kernel ignores them "
                                                   "with --notrack; write CT --notrack alone");
-        if (ct->helper[0])
-                return nft_compile_unsupported(b, "CT --helper: nf_tables assigns a helper to a connection only "
-                                                  "after conntrack made it, not from the raw table");
         if (ct->flags & TARGET_CT_NOTRACK)
                 return nft_expr_new(b, "notrack") ? 0 : -ENOMEM;
 
         /* the zone is a host-order u16 in the register, as nft writes it */
         r = nft_build_immediate(b, NFT_REG_1, &ct->zone, sizeof(ct->zone));
-        return r < 0 ? r : build_set(b, true, NFT_CT_ZONE, dir);
+        if (r >= 0)
+                r = build_set(b, true, NFT_CT_ZONE, dir);
+        if (r >= 0 && ct->helper[0])
+                r = nft_build_ct_helper(b, ct->helper);
+        return r;
 }
 
 static int ct_decompile(NftExprReader *rd, void *data) {
@@ -783,6 +786,8 @@ static int ct_decompile(NftExprReader *rd, void *data) {
         }
         if (nft_read_immediate(rd, NFT_REG_1, &ct->zone, sizeof(ct->zone)) < 0 ||
             read_set(rd, true, NFT_CT_ZONE, &dir) < 0)
+                return -EBADMSG;
+        if (next_is(rd, "objref") && nft_read_ct_helper(rd, ct->helper, sizeof(ct->helper)) < 0)
                 return -EBADMSG;
         if (dir >= 0) {
                 /* a direction comes only with a zone (ct_finish) */

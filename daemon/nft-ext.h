@@ -110,6 +110,12 @@ int nft_build_range(NftRuleBuilder *b, uint32_t sreg, uint32_t op, const void *f
 int nft_build_immediate(NftRuleBuilder *b, uint32_t dreg, const void *data, uint32_t len);
 /* A lookup in the table's set with these elements (made once, shared); the spec is copied. */
 int nft_build_lookup(NftRuleBuilder *b, uint32_t sreg, const NftSetSpec *spec, bool invert);
+/*
+ * CT --helper: the objref to the table's ct helper object of that helper
+ * for the rule's -p (made the first time), which names it; refused, with
+ * the reason, where the raw table cannot be replayed after conntrack.
+ */
+int nft_build_ct_helper(NftRuleBuilder *b, const char *helper);
 /* dreg = map[sreg]; a key the map lacks ends the rule there. spec->data_len must be set. */
 int nft_build_map(NftRuleBuilder *b, uint32_t sreg, uint32_t dreg, const NftSetSpec *spec);
 
@@ -144,6 +150,8 @@ int nft_read_immediate(NftExprReader *rd, uint32_t dreg, void *ret_data, uint32_
  * nft_set_spec_done()) and inversion.
  */
 int nft_read_lookup(NftExprReader *rd, uint32_t sreg, NftSetSpec *ret_spec, bool *ret_invert);
+/* The helper an objref names, checked against the rule's -p: into ret (size bytes). */
+int nft_read_ct_helper(NftExprReader *rd, char *ret, size_t size);
 /* Reads a map lookup from sreg into dreg: the map, with its values. */
 int nft_read_map(NftExprReader *rd, uint32_t sreg, uint32_t dreg, NftSetSpec *ret_spec);
 /* A set of ours as its spec (elements sorted, intervals paired): 0, -EBADMSG, -ENOMEM. */

@@ -567,6 +567,11 @@ static int commit_on_error(Commit *c, const struct nlmsghdr *nlh) {
                                      nlh->nlmsg_seq == m->seq ? "" : "the elements of ",
                                      message_str(m->nlh, NFTA_SET_NAME), strerror(-err->error),
                                      extack ? ": " : "", strempty(extack));
+        case NFT_MESSAGE_NEW_OBJ:
+                return diag_list_add(c->diags, DIAG_ERROR, DIAG_KERNEL, &m->loc,
+                                     "the kernel refused object %s (a ct helper here): %s%s%s",
+                                     message_str(m->nlh, NFTA_OBJ_NAME), strerror(-err->error),
+                                     extack ? ": " : "", strempty(extack));
         case NFT_MESSAGE_NEW_RULE:
                 rule_locate(m->nlh, offset, where, sizeof(where));
                 return diag_list_add(c->diags, DIAG_ERROR, DIAG_KERNEL, &m->loc,

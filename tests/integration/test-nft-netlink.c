@@ -74,6 +74,10 @@ static void add(NftBatch *b, NftMessageKind kind, void *object, unsigned line) {
                 ck_assert_int_eq(nft_batch_add_rule(b, object, &loc, 0), 0);
                 nftnl_rule_free(object);
                 return;
+        case NFT_MESSAGE_NEW_OBJ:
+                ck_assert_int_eq(nft_batch_add_obj(b, object, &loc, 0), 0);
+                nftnl_obj_free(object);
+                return;
         case NFT_MESSAGE_DEL_CHAIN:
         case NFT_MESSAGE_DEL_SET:
         case NFT_MESSAGE_DEL_RULE:
@@ -1502,6 +1506,143 @@ END_TEST
  * transaction in eight refused by the kernel. After each, the kernel's
  * table is the model, with no set left unused.
  */
+/*
+ * CT --helper: the raw table goes in as written, and again after conntrack
+ * (its replay); handles, read back, -Z, refused edits, tampering, and a
+ * table that cannot be replayed.
+ */
+static const char helper_v4[] =
+        "*raw\n"
+        ":PREROUTING ACCEPT [0:0]\n"
+        ":OUTPUT ACCEPT [0:0]\n"
+        ":helpers - [0:0]\n"
+        "-A PREROUTING -p udp -m udp --dport 53 -j CT --notrack\n"
+        "-A PREROUTING -j helpers\n"
+        "-A OUTPUT -j helpers\n"
+        "-A helpers -s 10.0.0.0/8 -j RETURN\n"
+        "-A helpers -p tcp -m multiport --dports 21,2121 -j CT --helper ftp\n"
+        "-A helpers -p udp -m udp --dport 69 -j CT --helper tftp\n"
+        "-A helpers -j LOG --log-prefix \"raw \"\n"
+        "COMMIT\n";
+
+/* Command line @line on table raw of @rs through nft_edit_begin(): its result, committed if built. */
+static int helper_edit(NftSocket *s, Ruleset *rs, NftCompileState *state, const char *line, DiagList *diags) {
+        _cleanup_(nft_batch_deinit) NftBatch b = NFT_BATCH_INIT;
+        ParseContext pc = { .family = FAMILY_IPV4, .file = "edit", .line = 1, .table = TABLE_FILTER, .diags = diags };
+        TokenBuffer tb = TOKEN_BUFFER_INIT;
+        Command c = COMMAND_INIT;
+        Table *t;
+        NftEdit e;
+        int r;
+
+        ck_assert_int_eq(line_tokenize(&pc, line, strlen(line), &tb), 0);
+        ck_assert_int_eq(command_parse(&pc, tb.tokens, tb.n_tokens, &c), 0);
+        token_buffer_deinit(&tb);
+        t = ruleset_get_table(rs, FAMILY_IPV4, c.table);
+        ck_assert_ptr_nonnull(t);
+        r = nft_edit_begin(&e, state->tables[FAMILY_IPV4][c.table], t, false, &c, &b, diags);
+        if (r >= 0) {
+                r = nft_socket_commit(s, &b, NFT_COMMIT_ECHO, 0, diags, NULL);
+                ck_assert_int_eq(nft_edit_end(&e, &b, r >= 0), 0);
+        }
+        command_deinit(&c);
+        return r;
+}
+
+START_TEST(test_helper_replay) {
+        _cleanup_(nft_socket_freep) NftSocket *s = socket_new();
+        _cleanup_(ruleset_freep) Ruleset *rs = NULL, *blocked = NULL;
+        _cleanup_(diag_list_deinit) DiagList diags = DIAG_LIST_INIT;
+        _cleanup_(nft_batch_deinit) NftBatch b = NFT_BATCH_INIT;
+        _cleanup_(nft_table_dump_deinit) NftTableDump d = {};
+        _cleanup_free_ uint64_t *predicted = NULL;
+        NftCompileState state = {};
+        size_t k = 0, n_objects = 0, n_replay_chains = 0, n_replay_rules = 0;
+        const Table *raw;
+        uint64_t victim = 0;
+
+        ck_assert_int_eq(ruleset_parse_string(helper_v4, strlen(helper_v4), FILE_NAME, FAMILY_IPV4, &diags, &rs), 0);
+        ck_assert_int_eq(nft_compile_ruleset_keep(rs, FAMILY_BIT(FAMILY_IPV4), NULL, &b, &diags, &state), 0);
+        ck_assert_uint_eq(diags.n_items, 0);
+        predicted = calloc(b.n_rules, sizeof(uint64_t));
+        ck_assert_ptr_nonnull(predicted);
+        for (size_t i = 0; i < b.n_messages; i++) {
+                const NftMessage *m = &b.messages[i];
+                if (m->kind == NFT_MESSAGE_NEW_RULE)
+                        predicted[k++] = m->handle;
+                n_objects += m->kind == NFT_MESSAGE_NEW_OBJ;
+                n_replay_chains += m->kind == NFT_MESSAGE_NEW_CHAIN && m->replay;
+                n_replay_rules += m->kind == NFT_MESSAGE_NEW_RULE && m->replay;
+        }
+        /* ftp-tcp, tftp-udp; a replay of each chain; its rules: end, jump | jump | return, 2 + 2 (LOG: none) */
+        ck_assert_uint_eq(n_objects, 2);
+        ck_assert_uint_eq(n_replay_chains, 3);
+        ck_assert_uint_eq(n_replay_rules, 8);
+
+        /* the objects take handles too: every prediction is the kernel's */
+        ck_assert_int_eq(nft_socket_commit(s, &b, NFT_COMMIT_ECHO, 0, &diags, NULL), 0);
+        k = 0;
+        for (size_t i = 0; i < b.n_messages; i++)
+                if (b.messages[i].kind == NFT_MESSAGE_NEW_RULE) {
+                        ck_assert_uint_eq(b.messages[i].handle, predicted[k]);
+                        if (b.messages[i].replay && !victim)
+                                victim = b.messages[i].handle;
+                        k++;
+                }
+        nft_compile_assign_handles(rs, FAMILY_BIT(FAMILY_IPV4), &b);
+        raw = ruleset_get_table(rs, FAMILY_IPV4, TABLE_RAW);
+        /* read back: the model, its handles, the replay exactly as the model makes it */
+        assert_kernel_is_model(s, raw);
+
+        /* -Z keeps the replay; changing the table's rules is refused, and says why */
+        ck_assert_int_eq(helper_edit(s, rs, &state, "-t raw -Z helpers", &diags), 0);
+        assert_kernel_is_model(s, raw);
+        ck_assert_int_eq(helper_edit(s, rs, &state, "-t raw -A helpers -j ACCEPT", &diags), -EOPNOTSUPP);
+        ck_assert_uint_eq(diags.n_items, 1);
+        ck_assert_int_eq(diags.items[0].code, DIAG_UNSUPPORTED);
+        ck_assert_str_eq(diags.items[0].message,
+                         "the raw table assigns conntrack helpers (CT --helper), which nfwall does by replaying the "
+                         "table after conntrack, built whole when the rules file is loaded: change the rules file "
+                         "and reload");
+        diag_list_clear(&diags);
+        assert_kernel_is_model(s, raw);
+
+        /* one replay rule gone: the table is not what nfwall made */
+        {
+                _cleanup_(nft_batch_deinit) NftBatch del = NFT_BATCH_INIT;
+                _cleanup_(ruleset_freep) Ruleset *back = NULL;
+
+                ck_assert_int_eq(nft_batch_del_rule(&del, NFPROTO_IPV4, "nfwall-raw",
+                                                    NFT_REPLAY_CHAIN_PREFIX "PREROUTING", victim, NULL),
+                                 0);
+                ck_assert_int_eq(nft_socket_commit(s, &del, 0, 0, &diags, NULL), 0);
+                ck_assert_int_eq(ruleset_new(&back), 0);
+                ck_assert_int_eq(nft_socket_dump_table(s, NFPROTO_IPV4, "nfwall-raw", &d), 0);
+                ck_assert_int_eq(nft_decompile_table(&d, back, &diags), -EBADMSG);
+        }
+
+        /* a raw table whose walk would differ after conntrack: refused at the helper, naming the rule */
+        {
+                static const char text[] = "*raw\n"
+                                           "-A PREROUTING -j MARK --set-mark 1\n"
+                                           "-A PREROUTING -m mark --mark 1 -p tcp -j CT --helper ftp\n"
+                                           "COMMIT\n";
+                _cleanup_(nft_batch_deinit) NftBatch cb = NFT_BATCH_INIT;
+
+                diag_list_clear(&diags);
+                ck_assert_int_eq(ruleset_parse_string(text, strlen(text), FILE_NAME, FAMILY_IPV4, &diags, &blocked),
+                                 0);
+                ck_assert_int_eq(nft_compile_ruleset(blocked, FAMILY_BIT(FAMILY_IPV4), &cb, &diags), -EOPNOTSUPP);
+                ck_assert_uint_eq(diags.n_items, 1);
+                ck_assert_uint_eq(diags.items[0].line, 3);
+                ck_assert_str_eq(diags.items[0].message,
+                                 "CT --helper: nf_tables assigns helpers only after conntrack, where nfwall replays "
+                                 "the raw table; it cannot replay line 2, which changes the packet");
+        }
+        nft_compile_state_drop(&state, FAMILY_ANY);
+}
+END_TEST
+
 START_TEST(test_edits_random) {
         static const char *const specs[] = {
                 "-p tcp -m multiport --dports 22,80 -j ACCEPT",
@@ -1600,6 +1741,7 @@ static Suite *nft_netlink_suite(void) {
         tcase_add_test(tc, test_edits);
         tcase_add_test(tc, test_edits_random);
         tcase_add_test(tc, test_present_tables);
+        tcase_add_test(tc, test_helper_replay);
         suite_add_tcase(s, tc);
         return s;
 }
