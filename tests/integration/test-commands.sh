@@ -672,6 +672,17 @@ same -t mangle -X MARKS
 same -t raw -D PREROUTING -p udp -m udp --dport 53 -j CT --notrack
 compare_table norm mangle
 compare_table norm raw
+# Intended difference: nfwall assigns conntrack helpers by replaying the raw
+# table after conntrack, built whole when the rules file is loaded, so at
+# runtime it refuses to add CT --helper (iptables-nft takes it: xt_CT).
+raw_before=$(ctl -t raw -S)
+both -t raw -A PREROUTING -p tcp --dport 21 -j CT --helper ftp
+assert_eq "$A_RC $B_RC" "0 1" "-t raw -A ... -j CT --helper ftp: iptables-nft takes it, nfwall exits 1"
+assert_eq "$B_ERR" "error: the raw table assigns conntrack helpers (CT --helper), which nfwall does by replaying the table after conntrack, built whole when the rules file is loaded: change the rules file and reload" \
+        "CT --helper at runtime: nfwall's message"
+assert_eq "$(ctl -t raw -S)" "$raw_before" "CT --helper at runtime: nfwall's raw table unchanged"
+run_a -t raw -D PREROUTING -p tcp --dport 21 -j CT --helper ftp
+compare_table norm raw
 
 # ======================================================================
 section "IPv6 (-6): ip6tables-nft beside nfwallctl -6"
