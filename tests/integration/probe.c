@@ -7,10 +7,22 @@
  *   probe icmp ADDR      [options]      (ICMP or ICMPv6 echo, by address family)
  *
  * options: --timeout MS (default 1000), --src ADDR, --sport PORT,
- *          --payload TEXT (udp; default "probe"), --reply (print the
- *          server's answer on a second line), --netns NAME (enter the
- *          network namespace /run/netns/NAME first: what `ip netns exec`
- *          does for the network, without its mount namespace work).
+ *          --payload TEXT (udp: the datagram, default "probe"; tcp: sent
+ *          once connected, default nothing), --reply (print the server's
+ *          answer on a second line), --netns NAME (enter the network
+ *          namespace /run/netns/NAME first: what `ip netns exec` does for
+ *          the network, without its mount namespace work).
+ *
+ * In TEXT the two-character escapes \r and \n stand for CR and LF, so that
+ * a shell argument can carry the lines of a protocol like FTP; any other
+ * backslash is sent as it is. Over TCP, each line of TEXT (up to and
+ * including its LF) goes out in a segment of its own: the kernel's FTP
+ * helper reads a command only in a segment that starts where an earlier
+ * segment of the same direction ended a line, so a PORT command must follow
+ * another line to be seen. The probe then waits until the peer has
+ * acknowledged the text (at most 200 ms, not past the deadline) before it
+ * closes; the verdict stays "open" whatever happens to the text (a note on
+ * stderr says when it was not acknowledged).
  *
  * Verdicts, printed alone on the first line of stdout:
  *   open            TCP connected / UDP reply received / echo reply received
@@ -34,10 +46,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/errqueue.h>
+#include <linux/sockios.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdbool.h>
@@ -45,6 +59,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -59,6 +74,8 @@ struct opts {
         const char *src;
         int sport;
         const char *payload;
+        size_t payload_len;
+        bool payload_set; /* --payload given: TCP sends it */
         const char *netns;
         bool reply;
 };
@@ -78,6 +95,7 @@ static void usage(void)
         fprintf(stderr,
                 "usage: probe tcp|udp ADDR PORT [--timeout MS] [--src ADDR] [--sport PORT]\n"
                 "                               [--payload TEXT] [--reply]\n"
+                "       (TEXT: \\r and \\n are CR and LF; tcp sends it once connected)\n"
                 "       probe icmp ADDR [--timeout MS] [--src ADDR] [--reply]\n"
                 "       (any of them: --netns NAME)\n");
 }
@@ -227,6 +245,82 @@ static int bind_source(int fd, const struct opts *o, int family)
         return 0;
 }
 
+/* Decode the escapes \r and \n of --payload TEXT into CR and LF; any other
+ * backslash stays. Returns a new buffer (NULL when out of memory) and its
+ * length; text without backslashes comes back unchanged. */
+static char *unescape(const char *text, size_t *len)
+{
+        char *out = malloc(strlen(text) + 1);
+        size_t n = 0;
+
+        if (!out)
+                return NULL;
+        while (*text) {
+                if (text[0] == '\\' && (text[1] == 'r' || text[1] == 'n')) {
+                        out[n++] = text[1] == 'r' ? '\r' : '\n';
+                        text += 2;
+                } else {
+                        out[n++] = *text++;
+                }
+        }
+        out[n] = 0;
+        *len = n;
+        return out;
+}
+
+/* Send the payload over a connected TCP socket, each line (up to and
+ * including its LF) in a segment of its own: TCP_NODELAY sends every line at
+ * once, and MSG_EOR keeps a later line out of a segment still queued. Then
+ * wait until the peer has acknowledged everything (SIOCOUTQ 0), at most
+ * 200 ms and not past the deadline, or until the connection is reset, so
+ * that the close that follows cannot throw unsent text away (closing with
+ * the server's greeting unread sends a RST and empties the send queue).
+ * Failures only go to stderr: the verdict is about the connection. */
+static void send_payload(int fd, const struct opts *o, long long deadline)
+{
+        const char *p = o->payload, *end = o->payload + o->payload_len;
+        long long wait_end = now_ms() + 200;
+        int one = 1, queued = 0;
+
+        if (wait_end > deadline)
+                wait_end = deadline;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        while (p < end) {
+                const char *nl = memchr(p, '\n', (size_t)(end - p));
+                const char *line_end = nl ? nl + 1 : end;
+                ssize_t n = send(fd, p, (size_t)(line_end - p), MSG_EOR | MSG_NOSIGNAL);
+
+                if (n >= 0) {
+                        p += n;
+                        continue;
+                }
+                if (errno == EINTR)
+                        continue;
+                if (errno == EAGAIN) {
+                        struct pollfd pf = { fd, POLLOUT, 0 };
+
+                        if (poll(&pf, 1, remaining_ms(deadline)) > 0)
+                                continue;
+                        fprintf(stderr, "probe: send: no room before the deadline\n");
+                } else {
+                        fprintf(stderr, "probe: send: %s\n", strerror(errno));
+                }
+                break;
+        }
+        for (;;) {
+                struct pollfd pf = { fd, 0, 0 };
+
+                if (ioctl(fd, SIOCOUTQ, &queued) < 0 || queued == 0)
+                        return;
+                if (now_ms() >= wait_end)
+                        break;
+                /* POLLERR / POLLHUP: reset, nothing more will be acknowledged. */
+                if (poll(&pf, 1, 5) > 0 && (pf.revents & (POLLERR | POLLHUP)))
+                        break;
+        }
+        fprintf(stderr, "probe: %d bytes of the payload not acknowledged\n", queued);
+}
+
 /* After a successful exchange, optionally wait for one line of text. */
 static void read_reply(int fd, long long deadline)
 {
@@ -326,6 +420,8 @@ static int run_tcp(const struct opts *o)
         }
 
 opened:
+        if (o->payload_set)
+                send_payload(fd, o, deadline);
         if (o->reply) {
                 read_reply(fd, now_ms() + o->timeout_ms);
                 printf("%s\n", have_reply ? reply_buf : "-");
@@ -359,7 +455,7 @@ static int run_udp(const struct opts *o)
                 close(fd);
                 return 0;
         }
-        if (send(fd, o->payload, strlen(o->payload), 0) < 0) {
+        if (send(fd, o->payload, o->payload_len, 0) < 0) {
                 int err = errno;
                 if (!drain_errqueue(fd))
                         print_errno_verdict(err);
@@ -591,6 +687,7 @@ int main(int argc, char **argv)
                         }
                 } else if (strcmp(a, "--payload") == 0) {
                         o.payload = v;
+                        o.payload_set = true;
                 } else if (strcmp(a, "--netns") == 0) {
                         o.netns = v;
                 } else {
@@ -606,6 +703,11 @@ int main(int argc, char **argv)
                         fprintf(stderr, "probe: not an IPv4 or IPv6 address: %s\n", o.addr);
                         return 2;
                 }
+        }
+        o.payload = unescape(o.payload, &o.payload_len);
+        if (!o.payload) {
+                fprintf(stderr, "probe: out of memory\n");
+                return 1;
         }
         if (o.netns) {
                 char path[4096];

@@ -840,6 +840,75 @@ if loaded_or_skip "$F" 6 "$f" "hl.v6"; then
         expect_verdict "$C" tcp "$SRV6" 84 open "no rule: 63"
 fi
 
+# ============================================================== CT helper
+# Active FTP through the router: -j CT --helper ftp in raw PREROUTING gives
+# the control connection to the server's port 21 the kernel's FTP helper,
+# which reads the client's PORT command and expects a connection from the
+# server to the address and port it names; that connection is then RELATED
+# and passes a FORWARD chain that lets nothing else in towards the client.
+# The same exchange with the filter table alone must not get through.
+#
+# The helper reads a command only in a segment that starts where an earlier
+# segment of the same direction ended a line, so the client sends NOOP
+# first: the probe sends every line of --payload in a segment of its own.
+# The test server answers and closes at once; when its close comes before
+# the client's lines, it answers them with a RST, which could end the
+# control connection before the PORT line is out. The server's own table
+# (nft, not the loader under test) therefore drops its RSTs from port 21.
+# Each phase uses its own client port: the helper is only given to a new
+# conntrack entry, and the first phase's entry is still there.
+section "CT --helper ftp: the active FTP data connection is RELATED (router)"
+new_topo
+start_server "$S" tcp 21
+start_server "$C" tcp 2021 2022
+nsx "$S" nft -f - <<'EOF' || nfw_die "the server's RST drop on port 21"
+table ip keepctl {
+        chain out {
+                type filter hook output priority 0;
+                tcp sport 21 tcp flags & rst == rst drop
+        }
+}
+EOF
+# PORT a,b,c,d,p1,p2: the client's own address, port 7 * 256 + 229 = 2021.
+ftp_cmds="NOOP\r\nPORT ${CLI4//./,},7,229\r\n"
+f=$(rules_file ftp-nohelper.v4 <<'EOF'
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A FORWARD -p tcp -m tcp --dport 21 -j ACCEPT
+COMMIT
+EOF
+)
+if loaded_or_skip "$F" 4 "$f" "ftp-nohelper.v4"; then
+        expect_verdict "$C" tcp "$SRV4" 21 open "no helper: PORT on the control connection" \
+                -- --sport 40021 --payload "$ftp_cmds"
+        expect_verdict "$S" tcp "$CLI4" 2021 timeout "no helper: the data connection is NEW, FORWARD policy DROP"
+fi
+f=$(rules_file ftp-helper.v4 <<'EOF'
+*raw
+:PREROUTING ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A PREROUTING -p tcp -m tcp --dport 21 -j CT --helper ftp
+COMMIT
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A FORWARD -p tcp -m tcp --dport 21 -j ACCEPT
+COMMIT
+EOF
+)
+if loaded_or_skip "$F" 4 "$f" "ftp-helper.v4"; then
+        expect_verdict "$C" tcp "$SRV4" 21 open "CT --helper ftp: PORT on the control connection" \
+                -- --sport 40022 --payload "$ftp_cmds"
+        expect_verdict "$S" tcp "$CLI4" 2022 timeout "CT --helper ftp: another port of the client stays closed"
+        expect_verdict "$S" tcp "$CLI4" 2021 open "CT --helper ftp: the data connection to the PORT address is RELATED"
+        expect_verdict "$S" tcp "$CLI4" 2021 timeout "CT --helper ftp: the expectation is used once"
+fi
+
 # ============================================================== atomicity
 # The running ruleset stays in force when a new one fails to load, and the
 # error names the line of the bad rule.
