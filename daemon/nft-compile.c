@@ -1190,6 +1190,7 @@ typedef enum ReplayAction {
         REPLAY_RETURN,
         REPLAY_JUMP,
         REPLAY_GOTO,
+        _REPLAY_ACTION_INVALID = -EINVAL,       /* a target the replay cannot take */
 } ReplayAction;
 
 static ReplayAction replay_action(const Rule *r) {
@@ -1228,7 +1229,7 @@ static ReplayAction replay_action(const Rule *r) {
         case _TARGET_TYPE_INVALID:
                 break;
         }
-        return -EINVAL;
+        return _REPLAY_ACTION_INVALID;
 }
 
 /* Why the rule's walk could differ after conntrack, or NULL. */
@@ -1241,26 +1242,30 @@ static const char *replay_obstacle(const Rule *r) {
                 if (t == MATCH_LIMIT)
                         return "counts packets, which a second evaluation would count again";
         }
-        if ((int)replay_action(r) < 0)
+        if (replay_action(r) == _REPLAY_ACTION_INVALID)
                 return "changes the packet";
         return NULL;
 }
 
-static void context_check_replay(NftCompileContext *ctx) {
-        const Table *t = ctx->table;
-
-        if (ctx->replay_checked)
-                return;
-        ctx->replay_checked = true;
-        for (size_t i = 0; i < t->n_chains && !ctx->replay_blocker; i++)
+/* The first rule of the table that keeps it from being replayed, or NULL. */
+static const Rule *table_replay_blocker(const Table *t, const char **ret_why) {
+        for (size_t i = 0; i < t->n_chains; i++)
                 for (size_t k = 0; k < t->chains[i]->n_rules; k++) {
                         const char *why = replay_obstacle(t->chains[i]->rules[k]);
                         if (why) {
-                                ctx->replay_blocker = t->chains[i]->rules[k];
-                                ctx->replay_why = why;
-                                break;
+                                *ret_why = why;
+                                return t->chains[i]->rules[k];
                         }
                 }
+        return NULL;
+}
+
+/* Once per compile of a whole table; a table still being read back is checked whole by nft_compile_replay(). */
+static void context_check_replay(NftCompileContext *ctx) {
+        if (ctx->replay_checked)
+                return;
+        ctx->replay_checked = true;
+        ctx->replay_blocker = table_replay_blocker(ctx->table, &ctx->replay_why);
 }
 
 bool nft_table_has_helpers(const Table *t) {
@@ -1433,6 +1438,7 @@ static int compile_replay_rule(NftCompileContext *ctx, const Rule *rule, bool se
                 nft_replay_chain_name(((const TargetChain *)target_data(rule->target))->chain, chain, sizeof(chain));
                 return build_verdict(&b, a == REPLAY_JUMP ? NFT_JUMP : NFT_GOTO, chain);
         case REPLAY_NONE:
+        case _REPLAY_ACTION_INVALID:
                 break;
         }
         return -EINVAL;
@@ -1446,16 +1452,20 @@ static int compile_replay_rule(NftCompileContext *ctx, const Rule *rule, bool se
  *
  * Nothing when the table has no CT --helper rule.
  *
- * Return: 0, what @fn returned, or a negative errno.
+ * Return: 0, what @fn returned, -EBADMSG for a table that cannot be
+ * replayed (a compile refuses its helpers first), or -ENOMEM.
  */
 int nft_compile_replay(NftCompileContext *ctx, NftReplayFn fn, void *userdata) {
         const Table *t = ctx->table;
         _cleanup_(nftnl_rule_freep) struct nftnl_rule *nr = NULL;
         char name[NFT_NAME_MAXLEN];
+        const char *why;
         int r;
 
         if (!nft_table_has_helpers(t))
                 return 0;
+        if (table_replay_blocker(t, &why))
+                return -EBADMSG;
         for (size_t i = 0; i < t->n_chains; i++) {
                 const Chain *c = t->chains[i];
 

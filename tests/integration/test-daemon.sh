@@ -426,6 +426,8 @@ dir_extra() {
 }
 
 # probe_loop_start PORT — probe v4 PORT over and over in the background;
+# probe_loop_wait N — until N more probes have answered (10 s at most), so
+# that the probes span what comes next however slow they start (ASan);
 # probe_loop_check WHAT — stop, and pass when no probe found it open.
 probe_loop_start() {
         PL_STOP="$D_DIR/probe.stop"
@@ -437,6 +439,14 @@ probe_loop_start() {
                 done
         ) >"$PL_OUT" &
         PL_PID=$!
+}
+probe_loop_wait() {
+        local want _i
+        want=$(($(wc -l <"$PL_OUT") + $1))
+        for _i in $(seq 1 200); do
+                [ "$(wc -l <"$PL_OUT")" -ge "$want" ] && return 0
+                sleep 0.05
+        done
 }
 probe_loop_check() {
         local n bad lost
@@ -614,7 +624,7 @@ if case_begin atomic; then
         daemon_start_ok
         rules_a_enforced "big ruleset"
         probe_loop_start 81
-        sleep 0.2
+        probe_loop_wait 2
         rcs=
         for i in 1 2 3 4; do
                 ctl restart
@@ -624,7 +634,7 @@ if case_begin atomic; then
                 ctl condrestart
                 rcs="$rcs$CTL_RC"
         done
-        sleep 0.2
+        probe_loop_wait 3
         assert_eq "$rcs" 000000000000 "12 restarts, reloads and condrestarts all exit 0"
         probe_loop_check "during the swaps"
 fi
@@ -1002,9 +1012,9 @@ if case_begin adopt; then
         daemon_kill
         write_rules_b "$D_DIR/rules.v4"
         probe_loop_start 81
-        sleep 0.2
+        probe_loop_wait 2
         daemon_start_ok "a new nfwalld starts over tables that differ from the file"
-        sleep 0.2
+        probe_loop_wait 3
         probe_loop_check "while the new nfwalld starts"
         rules_a_enforced "adoption without a gap: the tables are kept, not replaced"
         ctl status
