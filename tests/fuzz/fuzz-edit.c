@@ -36,6 +36,12 @@ static const char base[] =
         "*nat\n"
         ":PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
         "-A PREROUTING -p tcp -m multiport --dports 8080,8443 -j DNAT --to-destination 10.0.0.2\n"
+        "COMMIT\n"
+        /* CT --helper: the raw table's replay after conntrack shares its sets; edits of it are refused */
+        "*raw\n"
+        ":PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:helpers - [0:0]\n"
+        "-A PREROUTING -j helpers\n"
+        "-A helpers -p tcp -m multiport --dports 21,2121 -j CT --helper ftp\n"
         "COMMIT\n";
 
 static size_t count_sets(const NftCompileContext *ctx) {
