@@ -1470,7 +1470,7 @@ int nft_compile_replay(NftCompileContext *ctx, NftReplayFn fn, void *userdata) {
                 const Chain *c = t->chains[i];
 
                 nft_replay_chain_name(c->name, name, sizeof(name));
-                r = fn(ctx, c, name, NULL, userdata);
+                r = fn(ctx, c, name, NULL, NULL, userdata);
                 if (r < 0)
                         return r;
         }
@@ -1491,7 +1491,7 @@ int nft_compile_replay(NftCompileContext *ctx, NftReplayFn fn, void *userdata) {
                                 nftnl_rule_set_u32(nr, NFTNL_RULE_FAMILY, (uint32_t)nft_family(t->family));
                                 r = compile_replay_rule(ctx, rule, pass == 1, nr);
                                 if (r >= 0)
-                                        r = fn(ctx, c, name, nr, userdata);
+                                        r = fn(ctx, c, name, rule, nr, userdata);
                                 if (r < 0)
                                         return r;
                                 nftnl_rule_free(TAKE_PTR(nr));
@@ -1502,12 +1502,13 @@ int nft_compile_replay(NftCompileContext *ctx, NftReplayFn fn, void *userdata) {
 }
 
 /* Into the batch: the chains (base chains at NFT_REPLAY_PRIORITY), then the rules. */
-static int replay_to_batch(NftCompileContext *ctx, const Chain *c, const char *name, struct nftnl_rule *nr,
-                           _unused_ void *userdata) {
+static int replay_to_batch(NftCompileContext *ctx, const Chain *c, const char *name, const Rule *rule,
+                           struct nftnl_rule *nr, _unused_ void *userdata) {
         int r;
 
         if (nr) {
-                r = nft_batch_add_rule(ctx->batch, nr, &ctx->table->loc, ctx->last_handle + 1);
+                /* refused, it is the rule it replays that the kernel refused */
+                r = nft_batch_add_rule(ctx->batch, nr, &rule->loc, ctx->last_handle + 1);
         } else {
                 _cleanup_(nftnl_chain_freep) struct nftnl_chain *chain = nftnl_chain_alloc();
 

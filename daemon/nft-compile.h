@@ -76,9 +76,9 @@ _Static_assert(sizeof(NFT_REPLAY_CHAIN_PREFIX) - 1 >= CHAIN_NAME_MAX, "replay ch
 
 bool nft_table_has_helpers(const Table *t);
 const char *nft_replay_chain_name(const char *chain, char *buf, size_t size);
-/* A replay chain (@nr NULL) or one of its rules, in the order they go into a batch. */
-typedef int (*NftReplayFn)(NftCompileContext *ctx, const Chain *c, const char *name, struct nftnl_rule *nr,
-                           void *userdata);
+/* A replay chain (@rule and @nr NULL) or one of its rules (replaying @rule), in batch order. */
+typedef int (*NftReplayFn)(NftCompileContext *ctx, const Chain *c, const char *name, const Rule *rule,
+                           struct nftnl_rule *nr, void *userdata);
 int nft_compile_replay(NftCompileContext *ctx, NftReplayFn fn, void *userdata);
 
 /* After the kernel took the batch: each chain's and rule's handle, from its message, into rs. */

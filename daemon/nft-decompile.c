@@ -511,8 +511,8 @@ static struct nftnl_rule *next_replay_rule(ReplayCheck *rc) {
         return NULL;
 }
 
-static int replay_same(NftCompileContext *ctx, const Chain *c, const char *name, struct nftnl_rule *want,
-                       void *userdata) {
+static int replay_same(NftCompileContext *ctx, const Chain *c, const char *name, _unused_ const Rule *rule,
+                       struct nftnl_rule *want, void *userdata) {
         ReplayCheck *rc = userdata;
 
         if (!want) {

@@ -1621,6 +1621,27 @@ START_TEST(test_helper_replay) {
                 ck_assert_int_eq(nft_decompile_table(&d, back, &diags), -EBADMSG);
         }
 
+        /* a helper the kernel does not have: refused by the kernel, at the rule that needs it */
+        {
+                static const char text[] = "*raw\n"
+                                           "-A PREROUTING -p tcp -m tcp --dport 9 -j CT --helper nosuchhelper\n"
+                                           "COMMIT\n";
+                _cleanup_(ruleset_freep) Ruleset *unknown = NULL;
+                _cleanup_(nft_batch_deinit) NftBatch ub = NFT_BATCH_INIT;
+
+                diag_list_clear(&diags);
+                ck_assert_int_eq(ruleset_parse_string(text, strlen(text), FILE_NAME, FAMILY_IPV4, &diags, &unknown),
+                                 0);
+                ck_assert_int_eq(nft_compile_ruleset(unknown, FAMILY_BIT(FAMILY_IPV4), &ub, &diags), 0);
+                ck_assert_int_lt(nft_socket_commit(s, &ub, 0, 0, &diags, NULL), 0);
+                /* the object, then the rule and its replay that refer to it: all at the rule's line */
+                ck_assert_uint_eq(diags.n_items, 3);
+                for (size_t i = 0; i < diags.n_items; i++)
+                        ck_assert_uint_eq(diags.items[i].line, 2);
+                ck_assert_str_eq(diags.items[0].message,
+                                 "the kernel refused object nosuchhelper-tcp (a ct helper here): No such file or directory");
+        }
+
         /* a raw table whose walk would differ after conntrack: refused at the helper, naming the rule */
         {
                 static const char text[] = "*raw\n"
