@@ -154,6 +154,7 @@ struct NftCompileContext {
          */
         char (*objects)[NFT_OBJ_NAME_MAX];
         size_t n_objects;
+        size_t edit_n_objects;          /* before the edit under way */
         bool replay_checked;
         const Rule *replay_blocker;     /* a rule in the way, or NULL */
         const char *replay_why;         /* what it does that the replay cannot */
@@ -618,6 +619,7 @@ void nft_compile_context_name_sets(NftCompileContext *ctx, uint32_t generation) 
 void nft_compile_context_edit_begin(NftCompileContext *ctx) {
         ctx->in_edit = true;
         ctx->edit_n_sets = ctx->n_sets;
+        ctx->edit_n_objects = ctx->n_objects;
         ctx->n_journal = 0;
         ctx->n_unused = 0;
         ctx->ref_mode = SET_REF_ACQUIRE;
@@ -647,6 +649,8 @@ void nft_compile_context_edit_end(NftCompileContext *ctx, bool committed) {
                 for (size_t i = ctx->edit_n_sets; i < ctx->n_sets; i++)
                         nft_set_spec_done(&ctx->sets[i].spec);
                 ctx->n_sets = ctx->edit_n_sets;
+                /* the helper objects it would have made do not exist either */
+                ctx->n_objects = ctx->edit_n_objects;
         }
         if (ctx->n_buckets > 0)
                 context_fill_buckets(ctx, ctx->buckets, ctx->n_buckets);
@@ -1455,8 +1459,7 @@ static int compile_replay_rule(NftCompileContext *ctx, const Rule *rule, bool se
  * Return: 0, what @fn returned, -EBADMSG for a table that cannot be
  * replayed (a compile refuses its helpers first), or -ENOMEM.
  */
-int nft_compile_replay(NftCompileContext *ctx, NftReplayFn fn, void *userdata) {
-        const Table *t = ctx->table;
+static int compile_replay_of(NftCompileContext *ctx, const Table *t, NftReplayFn fn, void *userdata) {
         _cleanup_(nftnl_rule_freep) struct nftnl_rule *nr = NULL;
         char name[NFT_NAME_MAXLEN];
         const char *why;
@@ -1501,6 +1504,10 @@ int nft_compile_replay(NftCompileContext *ctx, NftReplayFn fn, void *userdata) {
         return 0;
 }
 
+int nft_compile_replay(NftCompileContext *ctx, NftReplayFn fn, void *userdata) {
+        return compile_replay_of(ctx, ctx->table, fn, userdata);
+}
+
 /* Into the batch: the chains (base chains at NFT_REPLAY_PRIORITY), then the rules. */
 static int replay_to_batch(NftCompileContext *ctx, const Chain *c, const char *name, const Rule *rule,
                            struct nftnl_rule *nr, _unused_ void *userdata) {
@@ -1527,6 +1534,79 @@ static int replay_to_batch(NftCompileContext *ctx, const Chain *c, const char *n
         }
         if (r >= 0)
                 ctx->last_handle++;
+        return r;
+}
+
+static int replay_ignore(NftCompileContext *ctx, const Chain *c, const char *name, const Rule *rule,
+                         struct nftnl_rule *nr, void *userdata) {
+        return 0;
+}
+
+/**
+ * nft_compile_context_edit_replay() - an edit's new replay of the raw table after conntrack
+ * @ctx: the raw table's context, in an edit, attached to its batch
+ * @before: the table as it is
+ * @after: the table as the edit leaves it (a copy with the command carried out)
+ *
+ * The old replay gives up its sets and its chains go (flushed first, as
+ * they jump to each other); the new one is made from @after, its helpers'
+ * objects too. Nothing when neither has a CT --helper rule.
+ *
+ * Return: 0; -EOPNOTSUPP after a diagnostic at @rule when @after cannot be
+ * replayed; -ENOMEM; the batch's errors.
+ */
+int nft_compile_context_edit_replay(NftCompileContext *ctx, const Table *before, const Table *after,
+                                    const SourceLoc *loc) {
+        char name[NFT_NAME_MAXLEN];
+        const Rule *blocker;
+        const char *why;
+        int r;
+
+        if (nft_table_has_helpers(before)) {
+                ctx->ref_mode = SET_REF_RELEASE;
+                r = compile_replay_of(ctx, before, replay_ignore, NULL);
+                ctx->ref_mode = SET_REF_ACQUIRE;
+                if (r < 0)
+                        return r;
+                for (size_t pass = 0; pass < 2; pass++)
+                        for (size_t i = 0; i < before->n_chains; i++) {
+                                nft_replay_chain_name(before->chains[i]->name, name, sizeof(name));
+                                r = pass == 0 ? nft_batch_del_rule(ctx->batch, nft_family(before->family),
+                                                                   nft_table_name(before->type), name, 0, loc)
+                                              : nft_batch_del_chain(ctx->batch, nft_family(before->family),
+                                                                    nft_table_name(before->type), name, loc);
+                                if (r < 0)
+                                        return r;
+                        }
+        }
+        if (!nft_table_has_helpers(after))
+                return 0;
+        blocker = table_replay_blocker(after, &why);
+        if (blocker) {
+                r = diag_list_add(ctx->diags, DIAG_ERROR, DIAG_UNSUPPORTED, loc,
+                                  "CT --helper: nf_tables assigns helpers only after conntrack, where nfwall replays "
+                                  "the raw table; it could not replay this rule, which %s",
+                                  why);
+                return r < 0 ? r : -EOPNOTSUPP;
+        }
+        for (size_t i = 0; i < after->n_chains; i++)
+                for (size_t k = 0; k < after->chains[i]->n_rules; k++) {
+                        const Rule *rule = after->chains[i]->rules[k];
+                        char object[NFT_OBJ_NAME_MAX];
+
+                        if (replay_action(rule) != REPLAY_HELPER)
+                                continue;
+                        r = helper_object_name(((const TargetCt *)target_data(rule->target))->helper, rule->proto,
+                                               object);
+                        if (r >= 0)
+                                r = context_make_helper(ctx, object, ((const TargetCt *)target_data(rule->target))->helper,
+                                                        rule->proto, &rule->loc);
+                        if (r < 0)
+                                return r;
+                }
+        ctx->batch->replay = true;
+        r = compile_replay_of(ctx, after, replay_to_batch, NULL);
+        ctx->batch->replay = false;
         return r;
 }
 

@@ -80,6 +80,8 @@ const char *nft_replay_chain_name(const char *chain, char *buf, size_t size);
 typedef int (*NftReplayFn)(NftCompileContext *ctx, const Chain *c, const char *name, const Rule *rule,
                            struct nftnl_rule *nr, void *userdata);
 int nft_compile_replay(NftCompileContext *ctx, NftReplayFn fn, void *userdata);
+int nft_compile_context_edit_replay(NftCompileContext *ctx, const Table *before, const Table *after,
+                                    const SourceLoc *loc);
 
 /* After the kernel took the batch: each chain's and rule's handle, from its message, into rs. */
 void nft_compile_assign_handles(Ruleset *rs, unsigned families, const NftBatch *b);

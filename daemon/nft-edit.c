@@ -281,6 +281,88 @@ static int edit_compile(NftCompileContext *ctx, const Table *t, const Command *c
 }
 
 /*
+ * Whether the command changes the raw table's replay after conntrack
+ * (CT --helper, nft-compile): the table has helpers, or gets one, and
+ * the command changes rules or chains (-Z and -P do not: the replay has
+ * neither counters nor policies of its own to follow).
+ */
+static bool edit_touches_replay(const Table *t, const Command *c) {
+        bool adds_helper = c->rule && c->rule->target && c->rule->target->ext->type == TARGET_CT &&
+                           ((const TargetCt *)target_data(c->rule->target))->helper[0];
+
+        if (t->type != TABLE_RAW || (!adds_helper && !nft_table_has_helpers(t)))
+                return false;
+        switch (c->type) {
+        case COMMAND_APPEND:
+        case COMMAND_DELETE:
+        case COMMAND_INSERT:
+        case COMMAND_REPLACE:
+        case COMMAND_FLUSH:
+        case COMMAND_NEW_CHAIN:
+        case COMMAND_DELETE_CHAIN:
+        case COMMAND_RENAME_CHAIN:
+                return true;
+        case COMMAND_CHECK:
+        case COMMAND_LIST:
+        case COMMAND_LIST_RULES:
+        case COMMAND_ZERO:
+        case COMMAND_POLICY:
+        case _COMMAND_TYPE_MAX:
+        case _COMMAND_TYPE_INVALID:
+                break;
+        }
+        return false;
+}
+
+/* A copy of the table with the command carried out on it: what the replay is made from. */
+static int table_after_command(const Table *t, const Command *c, Ruleset **ret) {
+        _cleanup_(ruleset_freep) Ruleset *rs = NULL;
+        _cleanup_(diag_list_deinit) DiagList ignored = DIAG_LIST_INIT;
+        Command copy = *c;
+        CommandPlan plan;
+        Table *t2;
+        int r;
+
+        r = ruleset_new(&rs);
+        if (r >= 0)
+                r = ruleset_ensure_table(rs, t->family, t->type, &t->loc, &t2);
+        for (size_t i = 0; r >= 0 && i < t->n_chains; i++) {
+                const Chain *from = t->chains[i];
+                Chain *to = table_find_chain(t2, from->name);
+
+                if (!to)
+                        r = table_add_chain(t2, from->name, &from->loc, &to);
+                for (size_t k = 0; r >= 0 && k < from->n_rules; k++) {
+                        Rule *d;
+
+                        r = rule_dup(from->rules[k], &d);
+                        if (r >= 0) {
+                                r = chain_insert_rule(to, to->n_rules, d);
+                                if (r < 0)
+                                        rule_free(d);
+                        }
+                }
+        }
+        if (r < 0)
+                return r;
+        copy.rule = NULL;
+        if (c->rule) {
+                r = rule_dup(c->rule, &copy.rule);
+                if (r < 0)
+                        return r;
+        }
+        /* resolved on the model already: the copy has the same chains and rules */
+        r = command_resolve(t2, &copy, &ignored, &plan);
+        if (r >= 0)
+                r = command_execute(t2, &copy, &plan);
+        command_deinit(&copy);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(rs);
+        return 0;
+}
+
+/*
  * The messages of one runtime edit.
  * @ctx: the table's context, attached to @t and @batch, in an edit (nft_compile_context_edit_begin())
  * @t: the table, as it is before the command
@@ -296,9 +378,16 @@ static int edit_compile(NftCompileContext *ctx, const Table *t, const Command *c
  */
 static int edit_compile_all(NftCompileContext *ctx, const Table *t, const Command *c, const CommandPlan *plan,
                             NftBatch *batch, DiagList *diags) {
+        _cleanup_(ruleset_freep) Ruleset *after = NULL;
         int r;
 
         r = edit_compile(ctx, t, c, plan, batch, diags);
+        if (r >= 0 && edit_touches_replay(t, c)) {
+                r = table_after_command(t, c, &after);
+                if (r >= 0)
+                        r = nft_compile_context_edit_replay(ctx, t, ruleset_get_table(after, t->family, t->type),
+                                                            &c->loc);
+        }
         if (r >= 0)
                 r = nft_compile_context_delete_unused(ctx);
         return r;
@@ -319,6 +408,8 @@ static void edit_take_handles(Table *t, bool new_table, const Command *c, Rule *
         for (size_t i = 0; i < b->n_messages; i++) {
                 const NftMessage *msg = &b->messages[i];
 
+                if (msg->replay)
+                        continue;       /* the raw table's replay after conntrack: not the model's */
                 if (msg->kind == NFT_MESSAGE_NEW_RULE)
                         last_rule = msg;
                 else if (msg->kind == NFT_MESSAGE_NEW_CHAIN) {
@@ -357,51 +448,11 @@ static void edit_take_handles(Table *t, bool new_table, const Command *c, Rule *
  * Return: 0; the refusal after diagnostics (-ENOENT for no such chain or
  * rule, -EINVAL...); -ENOMEM. On failure nothing is left open.
  */
-/*
- * Whether the command changes what the raw table's replay after conntrack
- * (CT --helper, nft-compile) is made of: its rules and chains. The replay
- * is built with the whole table, at a load; an edit cannot rebuild it.
- */
-static bool edit_changes_replay(const Table *t, const Command *c) {
-        bool adds_helper = c->rule && c->rule->target && c->rule->target->ext->type == TARGET_CT &&
-                           ((const TargetCt *)target_data(c->rule->target))->helper[0];
-
-        if (t->type != TABLE_RAW || (!adds_helper && !nft_table_has_helpers(t)))
-                return false;
-        switch (c->type) {
-        case COMMAND_APPEND:
-        case COMMAND_DELETE:
-        case COMMAND_INSERT:
-        case COMMAND_REPLACE:
-        case COMMAND_FLUSH:
-        case COMMAND_NEW_CHAIN:
-        case COMMAND_DELETE_CHAIN:
-        case COMMAND_RENAME_CHAIN:
-                return true;
-        case COMMAND_CHECK:
-        case COMMAND_LIST:
-        case COMMAND_LIST_RULES:
-        case COMMAND_ZERO:
-        case COMMAND_POLICY:                /* raw's policies act before the replay, whose own accept */
-        case _COMMAND_TYPE_MAX:
-        case _COMMAND_TYPE_INVALID:
-                break;
-        }
-        return false;
-}
-
 int nft_edit_begin(NftEdit *e, NftCompileContext *ctx, Table *t, bool new_table, Command *c, NftBatch *batch,
                    DiagList *diags) {
         int r;
 
         *e = (NftEdit){ .ctx = ctx, .table = t, .command = c, .new_table = new_table };
-        if (edit_changes_replay(t, c)) {
-                r = diag_list_add(diags, DIAG_ERROR, DIAG_UNSUPPORTED, c->rule ? &c->rule->loc : NULL,
-                                  "the raw table assigns conntrack helpers (CT --helper), which nfwall does by "
-                                  "replaying the table after conntrack, built whole when the rules file is "
-                                  "loaded: change the rules file and reload");
-                return r < 0 ? r : -EOPNOTSUPP;
-        }
         r = command_resolve(t, c, diags, &e->plan);
         if (r >= 0 && c->rule && c->type != COMMAND_CHECK && c->type != COMMAND_DELETE)
                 r = table_check_rule(t, e->plan.chain, e->plan.index, c->type == COMMAND_REPLACE, c->rule, diags);

@@ -672,16 +672,21 @@ same -t mangle -X MARKS
 same -t raw -D PREROUTING -p udp -m udp --dport 53 -j CT --notrack
 compare_table norm mangle
 compare_table norm raw
-# Intended difference: nfwall assigns conntrack helpers by replaying the raw
-# table after conntrack, built whole when the rules file is loaded, so at
-# runtime it refuses to add CT --helper (iptables-nft takes it: xt_CT).
+# CT --helper at runtime: nfwall makes the raw table's replay after
+# conntrack again in the edit's transaction (test-nft-netlink checks the
+# replay itself). A raw table the replay cannot follow is refused.
+same -t raw -A PREROUTING -p tcp --dport 21 -j CT --helper ftp
+same -t raw -I PREROUTING -p udp --dport 69 -j CT --helper tftp
+compare_table norm raw
 raw_before=$(ctl -t raw -S)
-both -t raw -A PREROUTING -p tcp --dport 21 -j CT --helper ftp
-assert_eq "$A_RC $B_RC" "0 1" "-t raw -A ... -j CT --helper ftp: iptables-nft takes it, nfwall exits 1"
-assert_eq "$B_ERR" "error: the raw table assigns conntrack helpers (CT --helper), which nfwall does by replaying the table after conntrack, built whole when the rules file is loaded: change the rules file and reload" \
-        "CT --helper at runtime: nfwall's message"
-assert_eq "$(ctl -t raw -S)" "$raw_before" "CT --helper at runtime: nfwall's raw table unchanged"
-run_a -t raw -D PREROUTING -p tcp --dport 21 -j CT --helper ftp
+both -t raw -A PREROUTING -j MARK --set-mark 1
+assert_eq "$A_RC $B_RC" "0 1" "-t raw -A ... -j MARK beside CT --helper: iptables-nft takes it, nfwall exits 1"
+assert_eq "$B_ERR" "error: CT --helper: nf_tables assigns helpers only after conntrack, where nfwall replays the raw table; it could not replay this rule, which changes the packet" \
+        "MARK beside CT --helper: nfwall's message"
+assert_eq "$(ctl -t raw -S)" "$raw_before" "MARK beside CT --helper: nfwall's raw table unchanged"
+run_a -t raw -D PREROUTING -j MARK --set-mark 1
+same -t raw -D PREROUTING -p tcp -m tcp --dport 21 -j CT --helper ftp
+same -t raw -D PREROUTING 1
 compare_table norm raw
 
 # ======================================================================

@@ -1525,8 +1525,12 @@ static const char helper_v4[] =
         "-A helpers -j LOG --log-prefix \"raw \"\n"
         "COMMIT\n";
 
-/* Command line @line on table raw of @rs through nft_edit_begin(): its result, committed if built. */
-static int helper_edit(NftSocket *s, Ruleset *rs, NftCompileState *state, const char *line, DiagList *diags) {
+/*
+ * Command line @line on table raw of @rs through nft_edit_begin(): its
+ * result, committed if built; @sabotage adds a message the kernel refuses.
+ */
+static int helper_edit_full(NftSocket *s, Ruleset *rs, NftCompileState *state, const char *line, bool sabotage,
+                            DiagList *diags) {
         _cleanup_(nft_batch_deinit) NftBatch b = NFT_BATCH_INIT;
         ParseContext pc = { .family = FAMILY_IPV4, .file = "edit", .line = 1, .table = TABLE_FILTER, .diags = diags };
         TokenBuffer tb = TOKEN_BUFFER_INIT;
@@ -1541,12 +1545,18 @@ static int helper_edit(NftSocket *s, Ruleset *rs, NftCompileState *state, const 
         t = ruleset_get_table(rs, FAMILY_IPV4, c.table);
         ck_assert_ptr_nonnull(t);
         r = nft_edit_begin(&e, state->tables[FAMILY_IPV4][c.table], t, false, &c, &b, diags);
+        if (r >= 0 && sabotage)
+                ck_assert_int_eq(nft_batch_del_rule(&b, NFPROTO_IPV4, "nfwall-raw", "PREROUTING", 999999, NULL), 0);
         if (r >= 0) {
                 r = nft_socket_commit(s, &b, NFT_COMMIT_ECHO, 0, diags, NULL);
                 ck_assert_int_eq(nft_edit_end(&e, &b, r >= 0), 0);
         }
         command_deinit(&c);
         return r;
+}
+
+static int helper_edit(NftSocket *s, Ruleset *rs, NftCompileState *state, const char *line, DiagList *diags) {
+        return helper_edit_full(s, rs, state, line, false, diags);
 }
 
 START_TEST(test_helper_replay) {
@@ -1594,18 +1604,74 @@ START_TEST(test_helper_replay) {
         /* read back: the model, its handles, the replay exactly as the model makes it */
         assert_kernel_is_model(s, raw);
 
-        /* -Z keeps the replay; changing the table's rules is refused, and says why */
-        ck_assert_int_eq(helper_edit(s, rs, &state, "-t raw -Z helpers", &diags), 0);
+        /*
+         * Edits: each one's transaction makes the replay again from the table
+         * as the edit leaves it; the read back checks it exactly. -Z keeps it.
+         */
+        {
+                static const char *const lines[] = {
+                        "-t raw -Z helpers",
+                        "-t raw -A helpers -p udp -m udp --dport 5060 -j CT --helper sip",  /* a new object */
+                        "-t raw -I helpers 1 -p tcp -m multiport --dports 21,2121 -j ACCEPT", /* the shared set */
+                        "-t raw -R helpers 2 -p tcp -m tcp --dport 6667 -j CT --helper irc",
+                        "-t raw -D helpers 1",
+                        "-t raw -N more",
+                        "-t raw -A more -p tcp -m tcp --dport 21 -j CT --zone 4 --helper ftp",
+                        "-t raw -I OUTPUT -g more",
+                        "-t raw -E more more2",
+                        "-t raw -D OUTPUT -g more2",
+                        "-t raw -F more2",
+                        "-t raw -X more2",
+                        "-t raw -P PREROUTING DROP",
+                        "-t raw -P PREROUTING ACCEPT",
+                        "-t raw -F helpers",                    /* the last helper: the replay goes */
+                        "-t raw -A helpers -p tcp -m tcp --dport 21 -j CT --helper ftp", /* and comes back */
+                };
+
+                for (size_t i = 0; i < ELEMENTSOF(lines); i++) {
+                        int r = helper_edit(s, rs, &state, lines[i], &diags);
+                        if (r < 0)
+                                diag_list_print(&diags, stderr);
+                        ck_assert_msg(r == 0, "%s: %d", lines[i], r);
+                        ck_assert_uint_eq(diags.n_items, 0);
+                        assert_kernel_is_model(s, raw);
+                }
+        }
+        /* refused by the kernel, an edit's new helper object is forgotten: made again by the next */
+        ck_assert_int_lt(helper_edit_full(s, rs, &state, "-t raw -A helpers -p udp -m udp --dport 10080 -j CT --helper amanda",
+                                          true, &diags),
+                         0);
+        diag_list_clear(&diags);
         assert_kernel_is_model(s, raw);
-        ck_assert_int_eq(helper_edit(s, rs, &state, "-t raw -A helpers -j ACCEPT", &diags), -EOPNOTSUPP);
+        ck_assert_int_eq(helper_edit(s, rs, &state, "-t raw -A helpers -p udp -m udp --dport 10080 -j CT --helper amanda",
+                                     &diags),
+                         0);
+        assert_kernel_is_model(s, raw);
+
+        /* an edit that would leave a raw table the replay cannot follow: refused, nothing changed */
+        ck_assert_int_eq(helper_edit(s, rs, &state, "-t raw -A PREROUTING -j MARK --set-mark 1", &diags), -EOPNOTSUPP);
         ck_assert_uint_eq(diags.n_items, 1);
         ck_assert_int_eq(diags.items[0].code, DIAG_UNSUPPORTED);
         ck_assert_str_eq(diags.items[0].message,
-                         "the raw table assigns conntrack helpers (CT --helper), which nfwall does by replaying the "
-                         "table after conntrack, built whole when the rules file is loaded: change the rules file "
-                         "and reload");
+                         "CT --helper: nf_tables assigns helpers only after conntrack, where nfwall replays the raw "
+                         "table; it could not replay this rule, which changes the packet");
         diag_list_clear(&diags);
         assert_kernel_is_model(s, raw);
+        /* the victim below: a replay rule of the replay made last */
+        {
+                _cleanup_(nft_table_dump_deinit) NftTableDump now = {};
+                struct nftnl_rule_list_iter *it;
+                struct nftnl_rule *nr;
+
+                ck_assert_int_eq(nft_socket_dump_table(s, NFPROTO_IPV4, "nfwall-raw", &now), 0);
+                it = nftnl_rule_list_iter_create(now.rules);
+                victim = 0;
+                while ((nr = nftnl_rule_list_iter_next(it)))
+                        if (streq(nftnl_rule_get_str(nr, NFTNL_RULE_CHAIN), NFT_REPLAY_CHAIN_PREFIX "PREROUTING"))
+                                victim = nftnl_rule_get_u64(nr, NFTNL_RULE_HANDLE);
+                nftnl_rule_list_iter_destroy(it);
+                ck_assert_uint_gt(victim, 0);
+        }
 
         /* one replay rule gone: the table is not what nfwall made */
         {
