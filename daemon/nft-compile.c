@@ -1380,18 +1380,6 @@ int nft_read_ct_helper(NftExprReader *rd, char *ret, size_t size) {
         return 0;
 }
 
-static int build_verdict(NftRuleBuilder *b, int verdict, const char *chain) {
-        struct nftnl_expr *e = nft_expr_new(b, "immediate");
-
-        if (!e)
-                return -ENOMEM;
-        nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
-        nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)verdict);
-        if (chain)
-                nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
-        return 0;
-}
-
 /*
  * One rule of the replay, into @nr (table, chain, family set): the rule's
  * matches, then what it does to the walk. A helper rule is two: the
@@ -1432,15 +1420,15 @@ static int compile_replay_rule(NftCompileContext *ctx, const Rule *rule, bool se
                                                        rule->proto, name);
                         return r < 0 ? r : build_objref_helper(&b, name);
                 }
-                return build_verdict(&b, NF_ACCEPT, NULL);
+                return nft_build_verdict(&b, NF_ACCEPT, NULL);
         case REPLAY_END:
-                return build_verdict(&b, NF_ACCEPT, NULL);
+                return nft_build_verdict(&b, NF_ACCEPT, NULL);
         case REPLAY_RETURN:
-                return build_verdict(&b, NFT_RETURN, NULL);
+                return nft_build_verdict(&b, NFT_RETURN, NULL);
         case REPLAY_JUMP:
         case REPLAY_GOTO:
                 nft_replay_chain_name(((const TargetChain *)target_data(rule->target))->chain, chain, sizeof(chain));
-                return build_verdict(&b, a == REPLAY_JUMP ? NFT_JUMP : NFT_GOTO, chain);
+                return nft_build_verdict(&b, a == REPLAY_JUMP ? NFT_JUMP : NFT_GOTO, chain);
         case REPLAY_NONE:
         case _REPLAY_ACTION_INVALID:
                 break;

@@ -445,12 +445,18 @@ int nft_set_spec_from_set(const struct nftnl_set *set, NftSetSpec *ret) {
         return 0;
 }
 
-int nft_read_lookup(NftExprReader *rd, uint32_t sreg, NftSetSpec *ret_spec, bool *ret_invert) {
+/*
+ * A lookup from sreg: into dreg (a map) or none (-1, a set), the set it
+ * names with its elements, and its flags.
+ */
+static int read_lookup(NftExprReader *rd, uint32_t sreg, int dreg, NftSetSpec *ret_spec, uint32_t *ret_flags) {
         const struct nftnl_expr *e = nft_read_expr(rd, "lookup");
         struct nftnl_set *set;
         int r;
 
-        if (!e || !expr_u32_is(e, NFTNL_EXPR_LOOKUP_SREG, sreg) || nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG))
+        if (!e || !expr_u32_is(e, NFTNL_EXPR_LOOKUP_SREG, sreg) ||
+            (dreg < 0 ? nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG)
+                      : !expr_u32_is(e, NFTNL_EXPR_LOOKUP_DREG, (uint32_t)dreg)))
                 return -EBADMSG;
         set = reader_find_set(rd, nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET));
         if (!set)
@@ -458,34 +464,33 @@ int nft_read_lookup(NftExprReader *rd, uint32_t sreg, NftSetSpec *ret_spec, bool
         r = nft_set_spec_from_set(set, ret_spec);
         if (r < 0)
                 return r;
-        if (ret_spec->data_len) {
+        /* values exactly where a map is looked up */
+        if ((ret_spec->data_len != 0) != (dreg >= 0)) {
                 nft_set_spec_done(ret_spec);
                 return -EBADMSG;
         }
-        *ret_invert = nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_FLAGS) &&
-                      (nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_FLAGS) & NFT_LOOKUP_F_INV);
+        *ret_flags = nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_FLAGS) ? nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_FLAGS) : 0;
         return 0;
 }
 
-int nft_read_map(NftExprReader *rd, uint32_t sreg, uint32_t dreg, NftSetSpec *ret_spec) {
-        const struct nftnl_expr *e = nft_read_expr(rd, "lookup");
-        struct nftnl_set *set;
-        int r;
+int nft_read_lookup(NftExprReader *rd, uint32_t sreg, NftSetSpec *ret_spec, bool *ret_invert) {
+        uint32_t flags;
+        int r = read_lookup(rd, sreg, -1, ret_spec, &flags);
 
-        if (!e || !expr_u32_is(e, NFTNL_EXPR_LOOKUP_SREG, sreg) || !expr_u32_is(e, NFTNL_EXPR_LOOKUP_DREG, dreg) ||
-            (nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_FLAGS) && nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_FLAGS) != 0))
-                return -EBADMSG;
-        set = reader_find_set(rd, nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET));
-        if (!set)
-                return -EBADMSG;
-        r = nft_set_spec_from_set(set, ret_spec);
-        if (r < 0)
-                return r;
-        if (!ret_spec->data_len) {
+        if (r >= 0)
+                *ret_invert = flags & NFT_LOOKUP_F_INV;
+        return r;
+}
+
+int nft_read_map(NftExprReader *rd, uint32_t sreg, uint32_t dreg, NftSetSpec *ret_spec) {
+        uint32_t flags;
+        int r = read_lookup(rd, sreg, (int)dreg, ret_spec, &flags);
+
+        if (r >= 0 && flags != 0) {
                 nft_set_spec_done(ret_spec);
                 return -EBADMSG;
         }
-        return 0;
+        return r;
 }
 
 void nft_set_spec_done(NftSetSpec *spec) {
@@ -496,7 +501,7 @@ void nft_set_spec_done(NftSetSpec *spec) {
 
 /* Verdicts: one immediate into the verdict register. */
 
-static int verdict_compile(NftRuleBuilder *b, int verdict, const char *chain) {
+int nft_build_verdict(NftRuleBuilder *b, int verdict, const char *chain) {
         struct nftnl_expr *e = nft_expr_new(b, "immediate");
 
         if (!e)
@@ -526,7 +531,7 @@ static int verdict_decompile(NftExprReader *rd, int verdict, char *ret_chain) {
 
 #define VERDICT_CODEC(ident, verdict)                                           \
         static int ident##_compile(NftRuleBuilder *b, const void *data) {       \
-                return verdict_compile(b, verdict, NULL);                       \
+                return nft_build_verdict(b, verdict, NULL);                       \
         }                                                                       \
         static int ident##_decompile(NftExprReader *rd, void *data) {           \
                 return verdict_decompile(rd, verdict, NULL);                    \
@@ -538,7 +543,7 @@ VERDICT_CODEC(DROP, NF_DROP);
 VERDICT_CODEC(RETURN, NFT_RETURN);
 
 static int jump_compile(NftRuleBuilder *b, const void *data) {
-        return verdict_compile(b, NFT_JUMP, ((const TargetChain *)data)->chain);
+        return nft_build_verdict(b, NFT_JUMP, ((const TargetChain *)data)->chain);
 }
 
 static int jump_decompile(NftExprReader *rd, void *data) {
@@ -546,7 +551,7 @@ static int jump_decompile(NftExprReader *rd, void *data) {
 }
 
 static int goto_compile(NftRuleBuilder *b, const void *data) {
-        return verdict_compile(b, NFT_GOTO, ((const TargetChain *)data)->chain);
+        return nft_build_verdict(b, NFT_GOTO, ((const TargetChain *)data)->chain);
 }
 
 static int goto_decompile(NftExprReader *rd, void *data) {

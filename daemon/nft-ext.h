@@ -110,6 +110,8 @@ int nft_build_range(NftRuleBuilder *b, uint32_t sreg, uint32_t op, const void *f
 int nft_build_immediate(NftRuleBuilder *b, uint32_t dreg, const void *data, uint32_t len);
 /* A lookup in the table's set with these elements (made once, shared); the spec is copied. */
 int nft_build_lookup(NftRuleBuilder *b, uint32_t sreg, const NftSetSpec *spec, bool invert);
+/* A verdict (NF_ACCEPT, NFT_JUMP ...): an immediate into the verdict register; @chain for jumps and gotos. */
+int nft_build_verdict(NftRuleBuilder *b, int verdict, const char *chain);
 /*
  * CT --helper: the objref to the table's ct helper object of that helper
  * for the rule's -p (made the first time), which names it; refused, with
