@@ -30,6 +30,14 @@
 
 #include "diag.h"
 
+/* _cleanup_() for the libnftnl objects messages are written from, and for lists of them. */
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct nftnl_table *, nftnl_table_free);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct nftnl_chain *, nftnl_chain_free);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct nftnl_set *, nftnl_set_free);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct nftnl_set_list *, nftnl_set_list_free);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct nftnl_rule *, nftnl_rule_free);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct nftnl_obj *, nftnl_obj_free);
+
 /* Our tables' names: "nfwall-" + the iptables table name, in families ip and ip6. */
 #define NFT_TABLE_PREFIX "nfwall-"
 

@@ -740,11 +740,6 @@ const NftSetSpec *nft_compile_context_find_set(const NftCompileContext *ctx, con
         return NULL;
 }
 
-static void nftnl_set_list_cleanup(struct nftnl_set_list **l) {
-        if (*l)
-                nftnl_set_list_free(*l);
-}
-
 /**
  * nft_compile_context_get_sets() - the sets this context made, as objects
  * @ctx: the context
@@ -758,7 +753,7 @@ static void nftnl_set_list_cleanup(struct nftnl_set_list **l) {
  * Return: 0 or -ENOMEM.
  */
 int nft_compile_context_get_sets(const NftCompileContext *ctx, struct nftnl_set_list **ret) {
-        _cleanup_(nftnl_set_list_cleanup) struct nftnl_set_list *list = nftnl_set_list_alloc();
+        _cleanup_(nftnl_set_list_freep) struct nftnl_set_list *list = nftnl_set_list_alloc();
 
         if (!list)
                 return -ENOMEM;
@@ -836,7 +831,9 @@ static int compile_iface(NftRuleBuilder *b, uint32_t key, const char *name, bool
 static int compile_addr(NftRuleBuilder *b, const AddrMask *am, bool src, bool invert) {
         bool v6 = b->family == FAMILY_IPV6;
         uint32_t len = v6 ? 16 : 4, offset = v6 ? (src ? 8 : 24) : (src ? 12 : 16);
-        uint32_t prefix = nft_addr_mask_bytes(&am->mask, len);
+        int plen = addr_mask_prefix(b->family, &am->mask);
+        /* a prefix of whole bytes (not /0): their number, else 0 */
+        uint32_t prefix = plen > 0 && plen % 8 == 0 ? (uint32_t)plen / 8 : 0;
         static const Addr zero;
         int r;
 
@@ -1171,20 +1168,6 @@ int nft_compile_table_head(NftCompileContext *ctx) {
  * refused, naming the rule in the way.
  */
 
-static void nftnl_obj_freep(struct nftnl_obj **p) {
-        if (*p)
-                nftnl_obj_free(*p);
-}
-
-static void nftnl_rule_freep(struct nftnl_rule **p) {
-        if (*p)
-                nftnl_rule_free(*p);
-}
-
-static void nftnl_chain_freep(struct nftnl_chain **p) {
-        if (*p)
-                nftnl_chain_free(*p);
-}
 
 /* What a rule of the raw table does to the replay's walk. */
 typedef enum ReplayAction {
@@ -1272,12 +1255,16 @@ static void context_check_replay(NftCompileContext *ctx) {
         ctx->replay_blocker = table_replay_blocker(ctx->table, &ctx->replay_why);
 }
 
+bool nft_rule_has_helper(const Rule *r) {
+        return replay_action(r) == REPLAY_HELPER;
+}
+
 bool nft_table_has_helpers(const Table *t) {
         if (t->type != TABLE_RAW)
                 return false;
         for (size_t i = 0; i < t->n_chains; i++)
                 for (size_t k = 0; k < t->chains[i]->n_rules; k++)
-                        if (replay_action(t->chains[i]->rules[k]) == REPLAY_HELPER)
+                        if (nft_rule_has_helper(t->chains[i]->rules[k]))
                                 return true;
         return false;
 }

@@ -74,6 +74,7 @@ int nft_compile_ruleset_keep(const Ruleset *rs, unsigned families, const NftPres
 #define NFT_REPLAY_PRIORITY (-199)
 _Static_assert(sizeof(NFT_REPLAY_CHAIN_PREFIX) - 1 >= CHAIN_NAME_MAX, "replay chains must not be model chains");
 
+bool nft_rule_has_helper(const Rule *r);        /* -j CT --helper */
 bool nft_table_has_helpers(const Table *t);
 const char *nft_replay_chain_name(const char *chain, char *buf, size_t size);
 /* A replay chain (@rule and @nr NULL) or one of its rules (replaying @rule), in batch order. */

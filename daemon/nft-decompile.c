@@ -66,6 +66,10 @@ static void rule_read_udata(const struct nftnl_rule *r, RuleUdata *ret) {
                 ret->has_layout = false;
 }
 
+static const char *expr_name(const struct nftnl_expr *e) {
+        return nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+}
+
 /* Core matches: the mirror of nft-compile's compile_core(). */
 
 static int read_iface(NftExprReader *rd, uint32_t key, char *ret_name, bool *ret_invert) {
@@ -114,26 +118,22 @@ static int read_iface(NftExprReader *rd, uint32_t key, char *ret_name, bool *ret
 static int read_addr(NftExprReader *rd, Family family, bool src, AddrMask *ret, bool *ret_invert) {
         bool v6 = family == FAMILY_IPV6;
         uint32_t len = v6 ? 16 : 4, offset = v6 ? (src ? 8 : 24) : (src ? 12 : 16), op;
+        const struct nftnl_expr *e = rd->pos < rd->n_exprs ? rd->exprs[rd->pos] : NULL;
+        /* how much the load takes: a prefix of whole bytes loads only those, with no bitwise */
+        uint32_t load = e && streq(expr_name(e), "payload") ? nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN) : 0;
         AddrMask am = {};
         Addr xor = {};
 
-        /* a prefix of whole bytes: a shorter load, no bitwise */
-        for (uint32_t prefix = 1; prefix < len; prefix++) {
-                size_t save = rd->pos;
-
-                if (nft_read_payload(rd, NFT_PAYLOAD_NETWORK_HEADER, offset, prefix, NFT_REG_1) < 0) {
-                        rd->pos = save;
-                        continue;
-                }
-                if (nft_read_cmp(rd, NFT_REG_1, &op, &am.addr, prefix) < 0 || (op != NFT_CMP_EQ && op != NFT_CMP_NEQ))
+        if (load == 0 || load > len || nft_read_payload(rd, NFT_PAYLOAD_NETWORK_HEADER, offset, load, NFT_REG_1) < 0)
+                return -EBADMSG;
+        if (load < len) {
+                if (nft_read_cmp(rd, NFT_REG_1, &op, &am.addr, load) < 0 || (op != NFT_CMP_EQ && op != NFT_CMP_NEQ))
                         return -EBADMSG;
-                memset(&am.mask, 0xff, prefix);
+                memset(&am.mask, 0xff, load);
                 *ret = am;
                 *ret_invert = op == NFT_CMP_NEQ;
                 return 0;
         }
-        if (nft_read_payload(rd, NFT_PAYLOAD_NETWORK_HEADER, offset, len, NFT_REG_1) < 0)
-                return -EBADMSG;
         if (nft_read_bitwise(rd, NFT_REG_1, len, &am.mask, &xor) < 0) {
                 memset(&am.mask, 0xff, len);
         } else {
@@ -220,10 +220,6 @@ typedef struct TableContext {
         NftCompileContext *verify;      /* recompiles rules to check them: sets by name, no messages */
         DiagList *diags;
 } TableContext;
-
-static const char *expr_name(const struct nftnl_expr *e) {
-        return nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
-}
 
 static bool set_spec_same(const NftSetSpec *a, const NftSetSpec *b) {
         return a->key_len == b->key_len && a->data_len == b->data_len && a->flags == b->flags &&
@@ -426,6 +422,24 @@ static bool is_replay_chain(const char *name) {
         return name && strncmp(name, NFT_REPLAY_CHAIN_PREFIX, strlen(NFT_REPLAY_CHAIN_PREFIX)) == 0;
 }
 
+/* A dumped rule's expressions, in order: -EBADMSG for more than the kernel takes. */
+static int rule_exprs(struct nftnl_rule *nr, const struct nftnl_expr *ret[static NFT_RULE_MAX_EXPRS], size_t *ret_n) {
+        struct nftnl_expr_iter *it = nftnl_expr_iter_create(nr);
+        struct nftnl_expr *e;
+        size_t n = 0;
+
+        if (!it)
+                return -ENOMEM;
+        while ((e = nftnl_expr_iter_next(it)) && n < NFT_RULE_MAX_EXPRS)
+                ret[n++] = e;
+        nftnl_expr_iter_destroy(it);
+        /* the loop stopped at one more than the kernel takes */
+        if (e)
+                return -EBADMSG;
+        *ret_n = n;
+        return 0;
+}
+
 static int decompile_rules(TableContext *tc) {
         struct nftnl_rule_list_iter *it;
         struct nftnl_rule *nr;
@@ -437,10 +451,8 @@ static int decompile_rules(TableContext *tc) {
         if (!it)
                 return -ENOMEM;
         while (k >= 0 && (nr = nftnl_rule_list_iter_next(it))) {
-                const struct nftnl_expr **exprs = NULL;
-                struct nftnl_expr_iter *ei;
-                struct nftnl_expr *e;
-                size_t n = 0, cap = 0;
+                const struct nftnl_expr *exprs[NFT_RULE_MAX_EXPRS];
+                size_t n = 0;
                 Chain *chain = table_find_chain(tc->table, nftnl_rule_get_str(nr, NFTNL_RULE_CHAIN));
                 Rule *r = NULL;
                 RuleUdata u;
@@ -451,36 +463,17 @@ static int decompile_rules(TableContext *tc) {
                         k = -EBADMSG;
                         break;
                 }
-                ei = nftnl_expr_iter_create(nr);
-                if (!ei) {
-                        k = -ENOMEM;
-                        break;
-                }
-                while ((e = nftnl_expr_iter_next(ei))) {
-                        if (n == cap) {
-                                const struct nftnl_expr **x = reallocarray(exprs, cap ? cap * 2 : 16, sizeof(*x));
-                                if (!x) {
-                                        k = -ENOMEM;
-                                        break;
-                                }
-                                exprs = x;
-                                cap = cap ? cap * 2 : 16;
-                        }
-                        exprs[n++] = e;
-                }
-                nftnl_expr_iter_destroy(ei);
-                if (k >= 0) {
+                k = rule_exprs(nr, exprs, &n);
+                if (k >= 0)
                         k = decompile_rule(tc, chain, nr, exprs, n, &r);
-                        if (k == 0)
-                                k = chain_insert_rule(chain, chain->n_rules, r);
-                        else if (k == -EBADMSG) {
-                                rule_read_udata(nr, &u);
-                                k = add_foreign(tc, chain, nr, u.has_layout);
-                        }
-                        if (k < 0)
-                                rule_free(r);
+                if (k == 0)
+                        k = chain_insert_rule(chain, chain->n_rules, r);
+                else if (k == -EBADMSG) {
+                        rule_read_udata(nr, &u);
+                        k = add_foreign(tc, chain, nr, u.has_layout);
                 }
-                free(exprs);
+                if (k < 0)
+                        rule_free(r);
         }
         nftnl_rule_list_iter_destroy(it);
         return k;
@@ -529,22 +522,16 @@ static int replay_same(NftCompileContext *ctx, const Chain *c, const char *name,
         }
         {
                 struct nftnl_rule *got = next_replay_rule(rc);
-                struct nftnl_expr_iter *it;
                 const struct nftnl_expr *exprs[NFT_RULE_MAX_EXPRS];
-                struct nftnl_expr *e;
                 size_t n = 0;
-                bool same;
+                int k;
 
                 if (!got || !streq(nftnl_rule_get_str(got, NFTNL_RULE_CHAIN), name))
                         return -EBADMSG;
-                it = nftnl_expr_iter_create(got);
-                if (!it)
-                        return -ENOMEM;
-                while ((e = nftnl_expr_iter_next(it)) && n < NFT_RULE_MAX_EXPRS)
-                        exprs[n++] = e;
-                nftnl_expr_iter_destroy(it);
-                same = exprs_same(rc->tc, exprs, n, want);
-                return same ? 0 : -EBADMSG;
+                k = rule_exprs(got, exprs, &n);
+                if (k < 0)
+                        return k;
+                return exprs_same(rc->tc, exprs, n, want) ? 0 : -EBADMSG;
         }
 }
 

@@ -11,9 +11,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "ext-conntrack.h"
 #include "nft-edit.h"
-#include "ruleset-ext.h"
 #include "ruleset-check.h"
 #include "ruleset-names.h"
 
@@ -287,8 +285,7 @@ static int edit_compile(NftCompileContext *ctx, const Table *t, const Command *c
  * neither counters nor policies of its own to follow).
  */
 static bool edit_touches_replay(const Table *t, const Command *c) {
-        bool adds_helper = c->rule && c->rule->target && c->rule->target->ext->type == TARGET_CT &&
-                           ((const TargetCt *)target_data(c->rule->target))->helper[0];
+        bool adds_helper = c->rule && nft_rule_has_helper(c->rule);
 
         if (t->type != TABLE_RAW || (!adds_helper && !nft_table_has_helpers(t)))
                 return false;

@@ -384,21 +384,6 @@ static int netmap_compile(NftRuleBuilder *b, const void *data) {
         return build_nat_expr(b, &kind_nat, type, &regs, NETMAP_FLAGS);
 }
 
-/* Ones, then zeros: a prefix length. */
-static bool mask_is_prefix(const Addr *m, uint32_t len) {
-        bool zero_seen = false;
-
-        for (uint32_t i = 0; i < len; i++)
-                for (int bit = 7; bit >= 0; bit--) {
-                        bool one = (m->bytes[i] >> bit) & 1;
-
-                        if (one && zero_seen)
-                                return false;
-                        zero_seen = zero_seen || !one;
-                }
-        return true;
-}
-
 static int netmap_decompile(NftExprReader *rd, void *data) {
         TargetNetmap *nm = data;
         const struct nftnl_expr *e;
@@ -419,7 +404,7 @@ static int netmap_decompile(NftExprReader *rd, void *data) {
                 if (first.bytes[i] & ~to.mask.bytes[i])
                         return -EBADMSG;
         }
-        if (!mask_is_prefix(&to.mask, len))
+        if (addr_mask_prefix(rd->family, &to.mask) < 0)
                 return -EBADMSG;
         nm->to = to;
         return 0;

@@ -177,17 +177,6 @@ int nft_build_immediate(NftRuleBuilder *b, uint32_t dreg, const void *data, uint
         return 0;
 }
 
-uint32_t nft_addr_mask_bytes(const Addr *mask, uint32_t len) {
-        uint32_t n = 0;
-
-        while (n < len && mask->bytes[n] == 0xff)
-                n++;
-        for (uint32_t i = n; i < len; i++)
-                if (mask->bytes[i] != 0)
-                        return 0;
-        return n;
-}
-
 /* Readers */
 
 const struct nftnl_expr *nft_read_expr(NftExprReader *rd, const char *name) {

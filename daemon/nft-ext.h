@@ -94,11 +94,6 @@ struct nftnl_expr *nft_expr_new(NftRuleBuilder *b, const char *name);
 int nft_compile_unsupported(NftRuleBuilder *b, const char *fmt, ...) _printf_(2, 3);
 
 /* The common shapes. Data is in network byte order where the packet has it so. */
-/*
- * The bytes of a mask of whole bytes of ones, then zeros (/24: 3); 0 when it
- * is not one, or has no ones: such a prefix needs a bitwise.
- */
-uint32_t nft_addr_mask_bytes(const Addr *mask, uint32_t len);
 int nft_build_payload(NftRuleBuilder *b, uint32_t base, uint32_t offset, uint32_t len, uint32_t dreg);
 int nft_build_meta(NftRuleBuilder *b, uint32_t key, uint32_t dreg);
 /* dir: -1 for none, else IP_CT_DIR_ORIGINAL / IP_CT_DIR_REPLY */

@@ -77,26 +77,6 @@ struct NftSocket {
         int rcvbuf;
 };
 
-static void nftnl_table_cleanup(struct nftnl_table **t) {
-        if (*t)
-                nftnl_table_free(*t);
-}
-
-static void nftnl_chain_cleanup(struct nftnl_chain **c) {
-        if (*c)
-                nftnl_chain_free(*c);
-}
-
-static void nftnl_set_cleanup(struct nftnl_set **s) {
-        if (*s)
-                nftnl_set_free(*s);
-}
-
-static void nftnl_rule_cleanup(struct nftnl_rule **r) {
-        if (*r)
-                nftnl_rule_free(*r);
-}
-
 static void nftnl_gen_cleanup(struct nftnl_gen **g) {
         if (*g)
                 nftnl_gen_free(*g);
@@ -797,7 +777,7 @@ static void name_list_deinit(NameList *l) {
 }
 
 static int table_name_reply(const struct nlmsghdr *nlh, void *userdata) {
-        _cleanup_(nftnl_table_cleanup) struct nftnl_table *t = NULL;
+        _cleanup_(nftnl_table_freep) struct nftnl_table *t = NULL;
         NameList *l = userdata;
         const char *name;
 
@@ -889,7 +869,7 @@ typedef struct DumpTarget {
 } DumpTarget;
 
 static int table_reply(const struct nlmsghdr *nlh, void *userdata) {
-        _cleanup_(nftnl_table_cleanup) struct nftnl_table *t = NULL;
+        _cleanup_(nftnl_table_freep) struct nftnl_table *t = NULL;
         DumpTarget *d = userdata;
 
         if (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWTABLE)
@@ -908,7 +888,7 @@ static int table_reply(const struct nlmsghdr *nlh, void *userdata) {
 }
 
 static int chain_reply(const struct nlmsghdr *nlh, void *userdata) {
-        _cleanup_(nftnl_chain_cleanup) struct nftnl_chain *c = NULL;
+        _cleanup_(nftnl_chain_freep) struct nftnl_chain *c = NULL;
         DumpTarget *d = userdata;
 
         if (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWCHAIN)
@@ -926,7 +906,7 @@ static int chain_reply(const struct nlmsghdr *nlh, void *userdata) {
 }
 
 static int set_reply(const struct nlmsghdr *nlh, void *userdata) {
-        _cleanup_(nftnl_set_cleanup) struct nftnl_set *set = NULL;
+        _cleanup_(nftnl_set_freep) struct nftnl_set *set = NULL;
         DumpTarget *d = userdata;
 
         if (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWSET)
@@ -954,7 +934,7 @@ static int set_elems_reply(const struct nlmsghdr *nlh, void *userdata) {
 }
 
 static int rule_reply(const struct nlmsghdr *nlh, void *userdata) {
-        _cleanup_(nftnl_rule_cleanup) struct nftnl_rule *rule = NULL;
+        _cleanup_(nftnl_rule_freep) struct nftnl_rule *rule = NULL;
         DumpTarget *d = userdata;
 
         if (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWRULE)
@@ -985,7 +965,7 @@ static int dump_table_once(NftSocket *s, int family, const char *table, NftTable
                 return -ENOMEM;
 
         {
-                _cleanup_(nftnl_table_cleanup) struct nftnl_table *t = nftnl_table_alloc();
+                _cleanup_(nftnl_table_freep) struct nftnl_table *t = nftnl_table_alloc();
 
                 if (!t)
                         return -ENOMEM;
@@ -999,7 +979,7 @@ static int dump_table_once(NftSocket *s, int family, const char *table, NftTable
                         return -ENOENT;
         }
         {
-                _cleanup_(nftnl_chain_cleanup) struct nftnl_chain *c = nftnl_chain_alloc();
+                _cleanup_(nftnl_chain_freep) struct nftnl_chain *c = nftnl_chain_alloc();
 
                 if (!c)
                         return -ENOMEM;
@@ -1011,7 +991,7 @@ static int dump_table_once(NftSocket *s, int family, const char *table, NftTable
                         return r;
         }
         {
-                _cleanup_(nftnl_set_cleanup) struct nftnl_set *q = nftnl_set_alloc();
+                _cleanup_(nftnl_set_freep) struct nftnl_set *q = nftnl_set_alloc();
 
                 if (!q)
                         return -ENOMEM;
@@ -1027,7 +1007,7 @@ static int dump_table_once(NftSocket *s, int family, const char *table, NftTable
         if (!iter)
                 return -ENOMEM;
         for (set = nftnl_set_list_iter_next(iter); set; set = nftnl_set_list_iter_next(iter)) {
-                _cleanup_(nftnl_set_cleanup) struct nftnl_set *q = nftnl_set_alloc();
+                _cleanup_(nftnl_set_freep) struct nftnl_set *q = nftnl_set_alloc();
 
                 if (!q)
                         return -ENOMEM;
@@ -1042,7 +1022,7 @@ static int dump_table_once(NftSocket *s, int family, const char *table, NftTable
         }
 
         {
-                _cleanup_(nftnl_rule_cleanup) struct nftnl_rule *q = nftnl_rule_alloc();
+                _cleanup_(nftnl_rule_freep) struct nftnl_rule *q = nftnl_rule_alloc();
 
                 if (!q)
                         return -ENOMEM;

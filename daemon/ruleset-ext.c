@@ -423,30 +423,8 @@ void ext_print_addr(ExtPrint *p, const Addr *a) {
         strbuf_puts(p->buf, tmp);
 }
 
-/* The prefix length of a contiguous mask, or -1. */
-static int mask_to_prefix(Family family, const Addr *m) {
-        unsigned n = 0, len = (unsigned)family_addr_len(family);
-        unsigned i = 0;
-
-        for (; i < len && m->bytes[i] == 0xff; i++)
-                n += 8;
-        if (i < len) {
-                uint8_t b = m->bytes[i];
-                while (b & 0x80) {
-                        n++;
-                        b <<= 1;
-                }
-                if (b)
-                        return -1;
-                for (i++; i < len; i++)
-                        if (m->bytes[i])
-                                return -1;
-        }
-        return (int)n;
-}
-
 void ext_print_addr_mask(ExtPrint *p, const AddrMask *am) {
-        int prefix = mask_to_prefix(p->family, &am->mask);
+        int prefix = addr_mask_prefix(p->family, &am->mask);
 
         ext_print_addr(p, &am->addr);
         strbuf_putc(p->buf, '/');

@@ -565,3 +565,24 @@ bool rule_equal(const Rule *a, const Rule *b) {
         return a->target->ext == b->target->ext &&
                payload_equal(a->target->data, a->target->size, b->target->data, b->target->size);
 }
+
+int addr_mask_prefix(Family family, const Addr *m) {
+        unsigned n = 0, len = (unsigned)family_addr_len(family);
+        unsigned i = 0;
+
+        for (; i < len && m->bytes[i] == 0xff; i++)
+                n += 8;
+        if (i < len) {
+                uint8_t b = m->bytes[i];
+                while (b & 0x80) {
+                        n++;
+                        b <<= 1;
+                }
+                if (b)
+                        return -1;
+                for (i++; i < len; i++)
+                        if (m->bytes[i])
+                                return -1;
+        }
+        return (int)n;
+}

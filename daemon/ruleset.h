@@ -321,6 +321,9 @@ static inline void *target_data(const Target *t) {
         return (void *)t->data;
 }
 
+/* The prefix length of a mask of ones then zeros (/24: 24), or -1. */
+int addr_mask_prefix(Family family, const Addr *mask) _pure_;
+
 static inline size_t family_addr_len(Family f) {
         return f == FAMILY_IPV6 ? 16 : 4;
 }

@@ -225,6 +225,22 @@ nfw_require_reference() {
         command -v iptables-nft-save >/dev/null 2>&1 || nfw_skip_all "no iptables-nft-save"
 }
 
+# nfw_find_bin VAR NAME SUBDIR — $VAR from the environment, else the newest
+# build*/SUBDIR/NAME of the source tree; fails when there is none.
+nfw_find_bin() {
+        local var=$1 name=$2 sub=$3 cand best=
+        if [ -z "${!var:-}" ]; then
+                for cand in "$NFW_LIBDIR"/../../build*/"$sub/$name"; do
+                        [ -x "$cand" ] || continue
+                        if [ -z "$best" ] || [ "$cand" -nt "$best" ]; then
+                                best=$cand
+                        fi
+                done
+                printf -v "$var" '%s' "$best"
+        fi
+        [ -n "${!var:-}" ] && [ -x "${!var}" ]
+}
+
 nfw_find_tools() {
         local t var path cand
         for t in probe server; do

@@ -67,29 +67,12 @@ trap 'set +e; nfw_on_signal INT 2' INT
 trap 'set +e; nfw_on_signal TERM 15' TERM
 trap 'set +e; nfw_on_signal HUP 1' HUP
 
-SRCROOT=$(cd "$NFW_LIBDIR/../.." && pwd)
-
 nfw_require_root
 command -v iptables-nft >/dev/null 2>&1 || nfw_skip_all "no iptables-nft"
 command -v ip6tables-nft >/dev/null 2>&1 || nfw_skip_all "no ip6tables-nft"
 
-# find_bin VAR NAME SUBDIR — $VAR from the environment, else the newest
-# build*/SUBDIR/NAME.
-find_bin() {
-        local var=$1 name=$2 sub=$3 cand best=
-        if [ -z "${!var:-}" ]; then
-                for cand in "$SRCROOT"/build*/"$sub/$name"; do
-                        [ -x "$cand" ] || continue
-                        if [ -z "$best" ] || [ "$cand" -nt "$best" ]; then
-                                best=$cand
-                        fi
-                done
-                printf -v "$var" '%s' "$best"
-        fi
-        [ -n "${!var:-}" ] && [ -x "${!var}" ]
-}
-find_bin NFWALLD nfwalld daemon || nfw_die "nfwalld not found (set NFWALLD)"
-find_bin NFWALLCTL nfwallctl ctl || nfw_die "nfwallctl not found (set NFWALLCTL)"
+nfw_find_bin NFWALLD nfwalld daemon || nfw_die "nfwalld not found (set NFWALLD)"
+nfw_find_bin NFWALLCTL nfwallctl ctl || nfw_die "nfwallctl not found (set NFWALLCTL)"
 printf '# nfwalld: %s\n# nfwallctl: %s\n# reference: %s\n' "$NFWALLD" "$NFWALLCTL" \
         "$(iptables-nft --version 2>&1)"
 

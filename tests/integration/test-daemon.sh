@@ -38,8 +38,6 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-SRCROOT=$(cd "$NFW_LIBDIR/../.." && pwd)
-
 # ------------------------------------------------------------ requirements
 [ "$(id -u)" = 0 ] || nfw_skip_all "not root"
 command -v ip >/dev/null 2>&1 || nfw_skip_all "no ip(8)"
@@ -52,24 +50,9 @@ NFW_TMP=$(mktemp -d "${TMPDIR:-/tmp}/nfwall-daemon.XXXXXX") || nfw_die "mktemp f
 chmod 0711 "$NFW_TMP"
 nfw_find_tools
 
-# find_bin VAR NAME SUBDIR — $VAR from the environment, else the newest
-# build*/SUBDIR/NAME.
-find_bin() {
-        local var=$1 name=$2 sub=$3 cand best=
-        if [ -z "${!var:-}" ]; then
-                for cand in "$SRCROOT"/build*/"$sub/$name"; do
-                        [ -x "$cand" ] || continue
-                        if [ -z "$best" ] || [ "$cand" -nt "$best" ]; then
-                                best=$cand
-                        fi
-                done
-                printf -v "$var" '%s' "$best"
-        fi
-        [ -n "${!var:-}" ] && [ -x "${!var}" ]
-}
-find_bin NFWALLD nfwalld daemon || nfw_die "nfwalld not found (set NFWALLD)"
-find_bin NFWALLCTL nfwallctl ctl || nfw_die "nfwallctl not found (set NFWALLCTL)"
-find_bin RAWCLIENT rawclient tests/integration || nfw_die "rawclient not found (set RAWCLIENT)"
+nfw_find_bin NFWALLD nfwalld daemon || nfw_die "nfwalld not found (set NFWALLD)"
+nfw_find_bin NFWALLCTL nfwallctl ctl || nfw_die "nfwallctl not found (set NFWALLCTL)"
+nfw_find_bin RAWCLIENT rawclient tests/integration || nfw_die "rawclient not found (set RAWCLIENT)"
 printf '# nfwalld: %s\n# nfwallctl: %s\n' "$NFWALLD" "$NFWALLCTL"
 
 VERSION=$("$NFWALLD" --version 2>/dev/null | awk '{ print $2; exit }')

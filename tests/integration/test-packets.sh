@@ -797,48 +797,35 @@ table ip6 hlcheck {
 EOF
 expect_verdict "$C" tcp "$SRV4" 81 timeout "before the rules, TTL 63 fails the server's check for 68"
 expect_verdict "$C" tcp "$SRV6" 81 timeout "before the rules, hop limit 63 fails the server's check for 68"
-f=$(rules_file ttl.v4 <<'EOF'
+# The same rules in both families: TTL --ttl-* for IPv4, HL --hl-* for IPv6.
+for fam in 4 6; do
+        if [ "$fam" = 4 ]; then
+                tgt=TTL opt=ttl srv=$SRV4 name=ttl.v4
+        else
+                tgt=HL opt=hl srv=$SRV6 name=hl.v6
+        fi
+        f=$(rules_file "$name" <<EOF
 *mangle
 :PREROUTING ACCEPT [0:0]
 :INPUT ACCEPT [0:0]
 :FORWARD ACCEPT [0:0]
 :OUTPUT ACCEPT [0:0]
 :POSTROUTING ACCEPT [0:0]
--A PREROUTING -p tcp -m tcp --dport 80 -j TTL --ttl-dec 10
--A FORWARD -p tcp -m tcp --dport 81 -j TTL --ttl-inc 5
--A FORWARD -p tcp -m tcp --dport 82 -j TTL --ttl-inc 250
--A FORWARD -p tcp -m tcp --dport 83 -j TTL --ttl-dec 100
+-A PREROUTING -p tcp -m tcp --dport 80 -j $tgt --$opt-dec 10
+-A FORWARD -p tcp -m tcp --dport 81 -j $tgt --$opt-inc 5
+-A FORWARD -p tcp -m tcp --dport 82 -j $tgt --$opt-inc 250
+-A FORWARD -p tcp -m tcp --dport 83 -j $tgt --$opt-dec 100
 COMMIT
 EOF
 )
-if loaded_or_skip "$F" 4 "$f" "ttl.v4"; then
-        expect_verdict "$C" tcp "$SRV4" 80 open "TTL --ttl-dec 10 in PREROUTING: 64 - 10 - 1 = 53"
-        expect_verdict "$C" tcp "$SRV4" 81 open "TTL --ttl-inc 5 in FORWARD: 63 + 5 = 68"
-        expect_verdict "$C" tcp "$SRV4" 82 open "TTL --ttl-inc 250 stops at 255"
-        expect_verdict "$C" tcp "$SRV4" 83 open "TTL --ttl-dec 100 stops at 0"
-        expect_verdict "$C" tcp "$SRV4" 84 open "no rule: 63"
-fi
-f=$(rules_file hl.v6 <<'EOF'
-*mangle
-:PREROUTING ACCEPT [0:0]
-:INPUT ACCEPT [0:0]
-:FORWARD ACCEPT [0:0]
-:OUTPUT ACCEPT [0:0]
-:POSTROUTING ACCEPT [0:0]
--A PREROUTING -p tcp -m tcp --dport 80 -j HL --hl-dec 10
--A FORWARD -p tcp -m tcp --dport 81 -j HL --hl-inc 5
--A FORWARD -p tcp -m tcp --dport 82 -j HL --hl-inc 250
--A FORWARD -p tcp -m tcp --dport 83 -j HL --hl-dec 100
-COMMIT
-EOF
-)
-if loaded_or_skip "$F" 6 "$f" "hl.v6"; then
-        expect_verdict "$C" tcp "$SRV6" 80 open "HL --hl-dec 10 in PREROUTING: 64 - 10 - 1 = 53"
-        expect_verdict "$C" tcp "$SRV6" 81 open "HL --hl-inc 5 in FORWARD: 63 + 5 = 68"
-        expect_verdict "$C" tcp "$SRV6" 82 open "HL --hl-inc 250 stops at 255"
-        expect_verdict "$C" tcp "$SRV6" 83 open "HL --hl-dec 100 stops at 0"
-        expect_verdict "$C" tcp "$SRV6" 84 open "no rule: 63"
-fi
+        if loaded_or_skip "$F" "$fam" "$f" "$name"; then
+                expect_verdict "$C" tcp "$srv" 80 open "$tgt --$opt-dec 10 in PREROUTING: 64 - 10 - 1 = 53"
+                expect_verdict "$C" tcp "$srv" 81 open "$tgt --$opt-inc 5 in FORWARD: 63 + 5 = 68"
+                expect_verdict "$C" tcp "$srv" 82 open "$tgt --$opt-inc 250 stops at 255"
+                expect_verdict "$C" tcp "$srv" 83 open "$tgt --$opt-dec 100 stops at 0"
+                expect_verdict "$C" tcp "$srv" 84 open "no rule: 63"
+        fi
+done
 
 # ============================================================== CT helper
 # Active FTP through the router: -j CT --helper ftp in raw PREROUTING gives
